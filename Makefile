@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test lint install install-dev bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.requirements: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.requirements-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.requirements $@
+
+install: $(VENV)/.requirements
+install-dev: $(VENV)/.requirements-dev
+
+## Serve the portal with demo data: web, Celery worker and beat, on http://127.0.0.1:$(PORT)
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Help desk on http://127.0.0.1:$(PORT)/  (customers: /contact/, agents: /desk/, managers: /admin/)"
+	@echo "  Agent login: agent1 / demo    Manager login: manager / demo    Ctrl-C stops everything."
+	@echo
+	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+## Lint, migrations check and the whole test suite
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Compile translations after editing locale/*/LC_MESSAGES/django.po
+messages: install-dev
+	$(BIN)/python manage.py compilemessages
+
+clean:
+	rm -rf var/

@@ -1,0 +1,283 @@
+import re
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+REFERENCE_PREFIX = "HD-"
+REFERENCE_RE = re.compile(r"^\s*HD-?(\d{1,12})\s*$", re.IGNORECASE)
+
+
+def reference_for(pk: int) -> str:
+    return f"{REFERENCE_PREFIX}{pk:06d}"
+
+
+def parse_reference(text: str) -> int | None:
+    """The case id in a reference such as "HD-000123", or None if it is not one."""
+    match = REFERENCE_RE.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    CHAT = "chat", _("Chat")
+    WALK_IN = "walk_in", _("Walk-in")
+    SOCIAL = "social", _("Social media")
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    default_team = models.ForeignKey(
+        "helpdesk.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="categories"
+    )
+    default_priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.NORMAL
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases a user may see. Every active agent sees every case; others see none."""
+        if user.is_authenticated and user.is_active and hasattr(user, "agent"):
+            return self
+        return self.none()
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def with_reference(self, reference: str):
+        pk = parse_reference(reference)
+        return self.filter(pk=pk) if pk is not None else self.none()
+
+    def for_desk_of(self, agent):
+        """What an agent works on: their own cases and their team's unassigned ones."""
+        # Unassigned cases without a team are everyone's, so none is lost.
+        mine = Q(assignee=agent) | Q(assignee__isnull=True, team__isnull=True)
+        if agent.team_id:
+            mine |= Q(assignee__isnull=True, team_id=agent.team_id)
+        return self.filter(mine)
+
+    def for_queue(self):
+        return self.select_related("contact__organization", "assignee__user", "team", "category")
+
+    def for_workspace(self):
+        return self.select_related(
+            "contact__organization",
+            "contact__owner__user",
+            "contact__owner__backup__user",
+            "assignee__user",
+            "team",
+            "category",
+        )
+
+
+class Case(models.Model):
+    subject = models.CharField(max_length=200)
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        "helpdesk.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    team = models.ForeignKey(
+        "helpdesk.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The contact form's one-time token: a double click or a resubmit finds the
+    # case it already made instead of making a second one.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "-created_at"], name="case_assignee_idx"),
+            models.Index(fields=["team", "status", "-created_at"], name="case_team_idx"),
+            models.Index(fields=["contact", "-created_at"], name="case_contact_idx"),
+            models.Index(fields=["-created_at"], name="case_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return reference_for(self.pk) if self.pk else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Message(models.Model):
+    """What the customer or an agent wrote on a case; an internal note when flagged."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author_agent = models.ForeignKey(
+        "helpdesk.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author_contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField()
+    is_internal = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(author_agent__isnull=True) | Q(author_contact__isnull=True),
+                name="message_one_author",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Message {self.pk} on {self.case_id}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author_agent_id:
+            return self.author_agent.name
+        if self.author_contact_id:
+            return self.author_contact.name
+        return str(_("System"))
+
+
+attachment_storage = FileSystemStorage(location=settings.ATTACHMENT_ROOT, base_url=None)
+
+
+def attachment_path(instance, filename):
+    # The stored name is random; the customer's file name is kept in `name`.
+    return f"{timezone.now():%Y/%m}/{instance.storage_key}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
+    storage_key = models.CharField(max_length=64, editable=False)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline and audit trail: who did what, when and why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        ROUTED = "routed", _("Routed")
+        REASSIGNED = "reassigned", _("Reassigned")
+        OWNER_CHANGED = "owner_changed", _("Owner changed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when the desk itself acted.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    detail = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.detail}"
+
+
+class OutboundEmail(models.Model):
+    """The transactional outbox: mail is stored with the change that causes it.
+
+    A task queued on commit sends it; if the broker was down or the mail server
+    failed, the beat sweep sends it later. Sending is claimed row by row, so a
+    redelivered task or two sweeps never send one email twice.
+    """
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
+
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, unique=True)
+    auto_generated = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="outbox_pending_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.to}"

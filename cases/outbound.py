@@ -1,0 +1,156 @@
+"""Outbound mail through the transactional outbox (see OutboundEmail)."""
+
+import logging
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cases.models import Case, OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+# How long one sender may hold an email before another may try it.
+CLAIM_FOR = timedelta(minutes=5)
+
+
+def site_url(path: str) -> str:
+    """An absolute link for mail, from SITE_URL, never from a request's Host header."""
+    return settings.SITE_URL + path
+
+
+def _message_id() -> str:
+    return make_msgid(domain=settings.HELPDESK_EMAIL.rpartition("@")[2] or "helpdesk.localhost")
+
+
+def email_render(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of an email template, in the given language."""
+    with translation.override(language):
+        subject = render_to_string(f"emails/{template}_subject.txt", context)
+        text = render_to_string(f"emails/{template}_body.txt", context)
+        html = render_to_string(f"emails/{template}_body.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def outbound_enqueue(email: OutboundEmail) -> None:
+    """Queue the sending task once the transaction that stored the email commits."""
+    transaction.on_commit(lambda: outbound_publish(email.pk))
+
+
+def outbound_publish(email_id: int) -> None:
+    from cases.tasks import send_outbound_email
+
+    try:
+        send_outbound_email.delay(email_id)
+    except Exception:
+        # The broker is down or slow. The email is safe in the outbox and the
+        # beat sweep sends it; the customer's request must not fail for this.
+        logger.warning(
+            "Could not queue outbound email %s; the outbox sweep will send it.", email_id
+        )
+
+
+@transaction.atomic
+def case_acknowledge(*, case: Case) -> OutboundEmail:
+    """Store the acknowledgement of a new case and queue it for sending."""
+    contact = case.contact
+    context = {
+        "case": case,
+        "contact": contact,
+        "first_name": contact.first_name,
+        "assignee": case.assignee,
+        "site_name": settings.SITE_NAME,
+        "contact_url": site_url(reverse("cases:contact")),
+    }
+    subject, text, html = email_render(
+        template="case_ack", context=context, language=contact.language
+    )
+    email = OutboundEmail.objects.create(
+        case=case,
+        kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
+        to=contact.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id=_message_id(),
+    )
+    outbound_enqueue(email)
+    return email
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2**attempts, 240))
+
+
+def outbound_deliver(email_id: int) -> bool:
+    """Send one outbox email unless it was sent or someone else is sending it now.
+
+    Returns whether this call sent it. A failure is recorded and re-raised so the
+    task can retry; after OUTBOX_MAX_ATTEMPTS the email is marked failed.
+    """
+    now = timezone.now()
+    claimed = (
+        OutboundEmail.objects.filter(pk=email_id, sent_at__isnull=True, failed_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    headers = {"Message-ID": email.message_id}
+    if email.auto_generated:
+        headers["Auto-Submitted"] = "auto-generated"
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        reply_to=[settings.HELPDESK_EMAIL],
+        headers=headers,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as error:
+        gave_up = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        OutboundEmail.objects.filter(pk=email_id).update(
+            claimed_until=None,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=now + _retry_delay(email.attempts),
+            failed_at=now if gave_up else None,
+        )
+        raise
+    OutboundEmail.objects.filter(pk=email_id).update(
+        sent_at=timezone.now(), claimed_until=None, last_error=""
+    )
+    return True
+
+
+def outbox_sweep(*, limit: int = 100) -> int:
+    """Send what is due in the outbox and was not sent by its own task. Returns how many."""
+    now = timezone.now()
+    due = (
+        OutboundEmail.objects.filter(
+            sent_at__isnull=True,
+            failed_at__isnull=True,
+            next_attempt_at__lte=now,
+            created_at__lte=now - settings.OUTBOX_GRACE,
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for email_id in list(due):
+        try:
+            sent += outbound_deliver(email_id)
+        except Exception:
+            logger.warning("Outbox email %s failed again; it will be retried.", email_id)
+    return sent

@@ -1,0 +1,112 @@
+"""Who gets a new case: the single point of contact.
+
+First match wins, and the reason is written to the case's timeline:
+1. the contact's owner, if available;
+2. the owner's backup, if the owner is away and the backup is available;
+3. the least-loaded available agent of the category's team;
+4. unassigned, in the category's team queue.
+A contact with no owner gets as owner the agent who receives their first case.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from cases.models import OPEN_STATUSES, Case, CaseEvent
+from contacts.models import Contact
+from helpdesk.models import Agent, Team
+
+
+@dataclass
+class Decision:
+    assignee: Agent | None
+    team: Team | None
+    reason: str
+
+
+def _unavailable(agent: Agent, now) -> str:
+    if not agent.user.is_active:
+        return f"{agent.name} has left the desk"
+    return f"{agent.name} is away until {date_format(timezone.localtime(agent.away_until), 'j M')}"
+
+
+def least_loaded_agent(team: Team, now) -> tuple[Agent | None, int]:
+    """The available agent of a team with the fewest open cases (ties: longest on the team)."""
+    agent = (
+        Agent.objects.available(now)
+        .filter(team=team)
+        .select_related("user")
+        .annotate(load=Count("assigned_cases", filter=Q(assigned_cases__status__in=OPEN_STATUSES)))
+        .order_by("load", "pk")
+        .first()
+    )
+    return agent, (agent.load if agent else 0)
+
+
+def decide(case: Case, contact: Contact, now) -> Decision:
+    owner = contact.owner
+    category_team = case.category.default_team if case.category_id else None
+    reasons = []
+    if owner is not None:
+        if owner.is_available(now):
+            return Decision(
+                owner, owner.team or category_team, f"Routed to {owner.name}, the contact's owner."
+            )
+        reasons.append(_unavailable(owner, now))
+        backup = owner.backup
+        if backup is not None and backup.pk != owner.pk:
+            if backup.is_available(now):
+                return Decision(
+                    backup,
+                    backup.team or category_team,
+                    f"Owner {reasons[0]}; routed to backup {backup.name}.",
+                )
+            reasons.append(f"backup {_unavailable(backup, now)}")
+        else:
+            reasons.append("no backup is named")
+    why = ("Owner " + "; ".join(reasons) + "; ") if reasons else "The contact has no owner yet; "
+    team = category_team or case.team or Team.objects.default()
+    if team is None:
+        return Decision(None, None, why + "no team for this category, left unassigned.")
+    # Lock the team so that two cases routed at the same moment see each other's load.
+    Team.objects.select_for_update().filter(pk=team.pk).first()
+    agent, load = least_loaded_agent(team, now)
+    if agent is None:
+        return Decision(
+            None,
+            team,
+            why
+            + f"no agent of {team.name} is available; left unassigned in the {team.name} queue.",
+        )
+    return Decision(
+        agent,
+        team,
+        why
+        + f"routed to {agent.name}, the least-loaded available agent of {team.name} ({load} open).",
+    )
+
+
+@transaction.atomic
+def route(case: Case, *, actor=None) -> Decision:
+    """Assign a new case by the single-point-of-contact rules and record why."""
+    now = timezone.now()
+    # Lock the contact: two cases of a new contact routed at once get one owner.
+    contact = (
+        Contact.objects.select_for_update()
+        .select_related("owner__user", "owner__backup__user")
+        .get(pk=case.contact_id)
+    )
+    decision = decide(case, contact, now)
+    case.assignee = decision.assignee
+    case.team = decision.team
+    case.save(update_fields=["assignee", "team", "updated_at"])
+    reason = decision.reason
+    if contact.owner_id is None and decision.assignee is not None:
+        contact.owner = decision.assignee
+        contact.save(update_fields=["owner"])
+        reason += f" {decision.assignee.name} becomes the contact's owner."
+    CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason)
+    return decision

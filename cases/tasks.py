@@ -1,0 +1,17 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=8)
+def send_outbound_email(email_id: int) -> None:
+    from cases.outbound import outbound_deliver
+
+    outbound_deliver(email_id)
+
+
+@shared_task
+def outbox_sweep() -> int:
+    from cases import outbound
+
+    return outbound.outbox_sweep()

@@ -1,0 +1,94 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class TeamQuerySet(models.QuerySet):
+    def default(self):
+        """The team for cases without a category: the flagged one, else the oldest."""
+        return self.order_by("-is_default", "pk").first()
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    lead = models.ForeignKey(
+        "helpdesk.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+        help_text="Receives reminders and escalations when an assignee is away.",
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="Receives cases that have no category (one team at most)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_team"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AgentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(user__is_active=True)
+
+    def available(self, at=None):
+        """Active agents who are not away at the given moment."""
+        at = at or timezone.now()
+        return self.active().filter(Q(away_until__isnull=True) | Q(away_until__lte=at))
+
+
+class Agent(models.Model):
+    """The desk profile of a user. An agent who leaves is deactivated, never deleted."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agent"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="agents"
+    )
+    away_until = models.DateTimeField(
+        null=True, blank=True, help_text="While set and in the future, new cases go to the backup."
+    )
+    backup = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="backing_up",
+        help_text="Takes this agent's contacts while they are away.",
+    )
+    languages = models.CharField(
+        max_length=100, blank=True, help_text="Language codes the agent writes in, e.g. en,fr."
+    )
+
+    objects = AgentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__first_name", "user__username"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+    @property
+    def first_name(self) -> str:
+        return self.user.first_name or self.user.username
+
+    def is_away(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.away_until is not None and self.away_until > at
+
+    def is_available(self, at=None) -> bool:
+        return self.user.is_active and not self.is_away(at)
