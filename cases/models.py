@@ -1,3 +1,4 @@
+import os
 import re
 
 from django.conf import settings
@@ -189,7 +190,19 @@ class Message(models.Model):
         return str(_("System"))
 
 
-attachment_storage = FileSystemStorage(location=settings.ATTACHMENT_ROOT, base_url=None)
+class AttachmentStorage(FileSystemStorage):
+    """Files outside any public path, at settings.ATTACHMENT_ROOT, with no URL of their own."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.ATTACHMENT_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
 
 def attachment_path(instance, filename):
@@ -199,7 +212,7 @@ def attachment_path(instance, filename):
 
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
+    file = models.FileField(storage=AttachmentStorage(), upload_to=attachment_path, max_length=200)
     storage_key = models.CharField(max_length=64, editable=False)
     name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()

@@ -94,10 +94,11 @@ def route(case: Case, *, actor=None) -> Decision:
     """Assign a new case by the single-point-of-contact rules and record why."""
     now = timezone.now()
     # Lock the contact: two cases of a new contact routed at once get one owner.
-    contact = (
-        Contact.objects.select_for_update()
-        .select_related("owner__user", "owner__backup__user")
-        .get(pk=case.contact_id)
+    # The lock is taken alone, then the row read afresh: a locking read that joins
+    # may return the joined owner as it was before the other transaction.
+    Contact.objects.select_for_update().filter(pk=case.contact_id).exists()
+    contact = Contact.objects.select_related("owner__user", "owner__backup__user").get(
+        pk=case.contact_id
     )
     decision = decide(case, contact, now)
     case.assignee = decision.assignee

@@ -24,6 +24,8 @@ class Team(models.Model):
         default=False, help_text="Receives cases that have no category (one team at most)."
     )
 
+    objects = TeamQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [

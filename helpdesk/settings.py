@@ -36,6 +36,7 @@ def env_list(name: str, default: str) -> list[str]:
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "staticfiles").mkdir(exist_ok=True)
 
 DJANGO_ENV = env("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"

@@ -1,0 +1,196 @@
+from datetime import timedelta
+from smtplib import SMTPServerDisconnected
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cases import outbound
+from cases.models import Case, OutboundEmail
+from helpdesk.celery import app as celery_app
+from tests.cases.test_contact_form import form_data
+from tests.factories import CaseFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(client, **overrides):
+    return client.post(reverse("cases:contact"), form_data(**overrides))
+
+
+def test_acknowledgement_is_addressed_by_first_name_with_the_reference(
+    client, agent, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, name="Maria José Garcia")
+    case = Case.objects.get()
+
+    [mail] = mailoutbox
+    assert mail.to == ["maria@customer.example"]
+    assert mail.subject == f"[{case.reference}] We have your request: My order has not arrived"
+    assert mail.body.startswith("Hi Maria,")
+    assert "Ana owns your request" in mail.body
+    assert "https://help.example.com/contact/" in mail.body
+    html = mail.alternatives[0]
+    assert html.mimetype == "text/html"
+    assert f"<strong>{case.reference}</strong>" in html.content
+    assert mail.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert mail.extra_headers["Message-ID"] == case.outbound_emails.get().message_id
+    assert mail.reply_to == ["support@helpdesk.localhost"]
+
+
+def test_links_in_mail_come_from_site_url_not_the_host_header(
+    client, agent, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    settings.ALLOWED_HOSTS = ["evil.example", "testserver"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("cases:contact"), form_data(), HTTP_HOST="evil.example")
+
+    assert "evil.example" not in mailoutbox[0].body
+    assert "https://help.example.com/contact/" in mailoutbox[0].body
+
+
+def test_acknowledgement_is_in_the_contacts_language(
+    client, agent, django_capture_on_commit_callbacks, mailoutbox
+):
+    ContactFactory(email="maria@customer.example", name="Maria Garcia", language="es")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client)
+
+    assert mailoutbox[0].body.startswith("Hola, Maria:")
+    assert "Hemos recibido su solicitud" in mailoutbox[0].subject
+
+
+def test_new_contact_gets_the_language_of_their_browser(
+    client, agent, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("cases:contact"), form_data(), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+
+    assert Case.objects.get().contact.language == "fr"
+    assert mailoutbox[0].body.startswith("Bonjour Maria,")
+
+
+def test_script_in_subject_is_escaped_in_the_html_mail(
+    client, agent, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, subject="<img src=x onerror=alert(1)>")
+
+    assert "<img" not in mailoutbox[0].alternatives[0].content
+    assert "&lt;img src=x onerror=alert(1)&gt;" in mailoutbox[0].alternatives[0].content
+
+
+def test_acknowledgement_is_queued_only_on_commit(
+    client, agent, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit(client)
+
+    assert mailoutbox == []
+    assert len(callbacks) == 1
+    assert OutboundEmail.objects.get().sent_at is None
+
+    callbacks[0]()
+
+    assert len(mailoutbox) == 1
+    assert OutboundEmail.objects.get().sent_at is not None
+
+
+def test_broker_down_keeps_the_case_and_the_sweep_sends_the_acknowledgement(
+    client, agent, django_capture_on_commit_callbacks, mailoutbox
+):
+    # A real publish to a port where no broker listens.
+    celery_app.conf.task_always_eager = False
+    with celery_app.connection_for_write("redis://127.0.0.1:9/0") as dead:
+        original = celery_app.amqp.producer_pool
+        celery_app.amqp._producer_pool = None
+        celery_app.pool.force_close_all()
+        previous_url = celery_app.conf.broker_url
+        celery_app.conf.broker_url = dead.as_uri()
+        celery_app.__dict__.pop("pool", None)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = submit(client)
+        finally:
+            celery_app.conf.broker_url = previous_url
+            celery_app.amqp._producer_pool = original
+            celery_app.__dict__.pop("pool", None)
+            celery_app.conf.task_always_eager = True
+
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get()
+    assert Case.objects.count() == 1
+    assert mailoutbox == []
+    assert email.sent_at is None
+
+    with time_machine.travel(timedelta(minutes=1)):
+        assert outbound.outbox_sweep() == 1
+
+    assert len(mailoutbox) == 1
+    assert "We have your request" in mailoutbox[0].subject
+
+
+def test_sweep_leaves_fresh_mail_to_its_own_task(agent):
+    case = CaseFactory(assignee=agent)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outbound, "outbound_enqueue", lambda email: None)
+        outbound.case_acknowledge(case=case)
+
+    assert outbound.outbox_sweep() == 0
+
+
+def test_sending_twice_sends_once(agent, mailoutbox):
+    email = outbound.case_acknowledge(case=CaseFactory(assignee=agent))
+
+    assert outbound.outbound_deliver(email.pk) is True
+    assert outbound.outbound_deliver(email.pk) is False
+    with time_machine.travel(timedelta(minutes=5)):
+        assert outbound.outbox_sweep() == 0
+
+    assert len(mailoutbox) == 1
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_failing_mail_server_is_retried_by_the_sweep(agent, settings, mailoutbox):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outbound, "outbound_enqueue", lambda email: None)
+        email = outbound.case_acknowledge(case=CaseFactory(assignee=agent))
+    settings.EMAIL_BACKEND = "tests.cases.test_acknowledgement.BrokenBackend"
+
+    with pytest.raises(SMTPServerDisconnected):
+        outbound.outbound_deliver(email.pk)
+
+    email.refresh_from_db()
+    assert email.attempts == 1
+    assert "Connection unexpectedly closed" in email.last_error
+    assert email.sent_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(timedelta(minutes=3)):
+        assert outbound.outbox_sweep() == 1
+    email.refresh_from_db()
+    assert email.sent_at is not None
+    assert len(mailoutbox) == 1
+
+
+def test_mail_is_marked_failed_after_the_last_attempt(agent, settings):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outbound, "outbound_enqueue", lambda email: None)
+        email = outbound.case_acknowledge(case=CaseFactory(assignee=agent))
+    settings.EMAIL_BACKEND = "tests.cases.test_acknowledgement.BrokenBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+
+    for _ in range(2):
+        with pytest.raises(SMTPServerDisconnected):
+            outbound.outbound_deliver(email.pk)
+
+    email.refresh_from_db()
+    assert email.failed_at is not None
+    assert outbound.outbound_deliver(email.pk) is False

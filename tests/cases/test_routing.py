@@ -1,0 +1,212 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from cases import routing
+from cases.models import Case, CaseEvent, Status
+from tests.factories import AgentFactory, CaseFactory, CategoryFactory, ContactFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def away(agent, days=3):
+    agent.away_until = timezone.now() + timedelta(days=days)
+    agent.save()
+    return agent
+
+
+def routed(case) -> str:
+    return CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.ROUTED).detail
+
+
+def test_available_owner_gets_the_case(agent, other_agent):
+    contact = ContactFactory(owner=agent)
+    case = CaseFactory(contact=contact)
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.assignee == agent
+    assert case.team == agent.team
+    assert routed(case) == "Routed to Ana Silva, the contact's owner."
+
+
+def test_away_owner_routes_to_backup(agent, other_agent):
+    away(agent)
+    agent.backup = other_agent
+    agent.save()
+    case = CaseFactory(contact=ContactFactory(owner=agent))
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.assignee == other_agent
+    assert "Ana Silva is away until" in routed(case)
+    assert "routed to backup Ben Carter" in routed(case)
+
+
+def test_owner_away_and_backup_away_goes_to_least_loaded_of_team(team, agent, other_agent):
+    third = AgentFactory(team=team, user__first_name="Chloé", user__last_name="Martin")
+    away(agent)
+    away(other_agent)
+    agent.backup = other_agent
+    agent.save()
+    category = CategoryFactory(default_team=team)
+    case = CaseFactory(contact=ContactFactory(owner=agent), category=category)
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.assignee == third
+    assert "backup Ben Carter is away until" in routed(case)
+    assert "least-loaded available agent of Customer Care" in routed(case)
+
+
+def test_least_loaded_agent_is_chosen_by_open_cases(team, agent, other_agent):
+    CaseFactory.create_batch(3, assignee=agent, status=Status.OPEN)
+    CaseFactory.create_batch(5, assignee=other_agent, status=Status.CLOSED)
+    CaseFactory(assignee=other_agent, status=Status.WAITING)
+    case = CaseFactory(category=CategoryFactory(default_team=team))
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.assignee == other_agent
+    assert "(1 open)" in routed(case)
+
+
+def test_owner_without_backup_goes_to_team(team, agent, other_agent):
+    away(agent)
+    case = CaseFactory(
+        contact=ContactFactory(owner=agent), category=CategoryFactory(default_team=team)
+    )
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.assignee == other_agent
+    assert "no backup is named" in routed(case)
+
+
+def test_owner_who_left_is_not_given_cases(team, agent, other_agent):
+    agent.user.is_active = False
+    agent.user.save()
+    case = CaseFactory(
+        contact=ContactFactory(owner=agent), category=CategoryFactory(default_team=team)
+    )
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.assignee == other_agent
+    assert "Ana Silva has left the desk" in routed(case)
+
+
+def test_no_available_agent_leaves_case_unassigned_in_team_queue(team, agent):
+    away(agent)
+    case = CaseFactory(category=CategoryFactory(default_team=team))
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.assignee is None
+    assert case.team == team
+    assert "left unassigned in the Customer Care queue" in routed(case)
+    assert case.contact.owner is None
+
+
+def test_case_without_category_goes_to_the_default_team(agent):
+    billing = TeamFactory(name="Billing", is_default=True)
+    billing_agent = AgentFactory(team=billing)
+    case = CaseFactory()
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.team == billing
+    assert case.assignee == billing_agent
+
+
+def test_contact_without_owner_gets_the_agent_of_their_first_case(team, agent):
+    contact = ContactFactory()
+    case = CaseFactory(contact=contact, category=CategoryFactory(default_team=team))
+
+    routing.route(case)
+
+    contact.refresh_from_db()
+    assert contact.owner == agent
+    assert "Ana Silva becomes the contact's owner" in routed(case)
+
+
+def test_backup_does_not_become_owner(agent, other_agent):
+    away(agent)
+    agent.backup = other_agent
+    agent.save()
+    contact = ContactFactory(owner=agent)
+
+    routing.route(CaseFactory(contact=contact))
+
+    contact.refresh_from_db()
+    assert contact.owner == agent
+
+
+def test_owner_back_from_leave_gets_cases_again(agent, other_agent):
+    agent.away_until = timezone.now() - timedelta(minutes=1)
+    agent.backup = other_agent
+    agent.save()
+    case = CaseFactory(contact=ContactFactory(owner=agent))
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.assignee == agent
+
+
+def route_at_once(cases):
+    """Route several cases from as many threads, released together."""
+    barrier, errors = threading.Barrier(len(cases)), []
+
+    def work(case_id):
+        try:
+            barrier.wait(timeout=10)
+            routing.route(Case.objects.get(pk=case_id))
+        except Exception as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(case.pk,)) for case in cases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_cases_of_a_new_contact_routed_at_once_get_one_owner():
+    team = TeamFactory()
+    AgentFactory.create_batch(2, team=team)
+    category = CategoryFactory(default_team=team)
+    contact = ContactFactory()
+    cases = CaseFactory.create_batch(2, contact=contact, category=category)
+
+    route_at_once(cases)
+
+    contact.refresh_from_db()
+    assert contact.owner is not None
+    assert [Case.objects.get(pk=case.pk).assignee for case in cases] == [contact.owner] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_cases_routed_at_once_go_to_different_idle_agents():
+    team = TeamFactory()
+    first, second = AgentFactory.create_batch(2, team=team)
+    category = CategoryFactory(default_team=team)
+
+    route_at_once(CaseFactory.create_batch(2, category=category))
+
+    assert [Case.objects.filter(assignee=agent).count() for agent in (first, second)] == [1, 1]

@@ -1,0 +1,61 @@
+import uuid
+
+import pytest
+
+from helpdesk.celery import app as celery_app
+from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def isolated_runtime(settings, tmp_path):
+    """Each test gets its own attachment folder and its own slice of the cache."""
+    settings.ATTACHMENT_ROOT = tmp_path / "attachments"
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+    settings.SITE_URL = "https://help.example.com"
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks queued by a test run in the test, as a worker would run them."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Customer Care")
+
+
+@pytest.fixture
+def agent(team):
+    return AgentFactory(
+        team=team, user__username="ana", user__first_name="Ana", user__last_name="Silva"
+    )
+
+
+@pytest.fixture
+def other_agent(team):
+    return AgentFactory(
+        team=team, user__username="ben", user__first_name="Ben", user__last_name="Carter"
+    )
+
+
+@pytest.fixture
+def manager(db):
+    user = UserFactory(username="maya", is_staff=True, is_superuser=True, first_name="Maya")
+    return AgentFactory(user=user, team=None)
+
+
+@pytest.fixture
+def non_agent(db):
+    """A logged-in user who is not an agent: the desk is not for them."""
+    return UserFactory(username="visitor")
+
+
+@pytest.fixture
+def customer(db):
+    return ContactFactory(name="Maria Garcia", email="maria@customer.example")

@@ -1,0 +1,39 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_settings(**environment):
+    env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "-c", "import helpdesk.settings as s; print(s.DEBUG)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = load_settings(DJANGO_ENV="production")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_with_debug_on():
+    result = load_settings(DJANGO_ENV="production", SECRET_KEY="x" * 50, DEBUG="true")
+
+    assert result.returncode != 0
+    assert "DEBUG must be off" in result.stderr
+
+
+def test_production_runs_with_debug_off():
+    result = load_settings(DJANGO_ENV="production", SECRET_KEY="x" * 50)
+
+    assert result.returncode == 0
+    assert result.stdout.strip() == "False"
