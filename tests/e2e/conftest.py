@@ -1,0 +1,99 @@
+"""Browser journeys: Debian's chromium driven by Playwright against pytest-django's live server."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the main thread for the
+# whole session, which makes Django refuse ORM calls there (and in every test
+# that runs after the browser starts). The ORM is still only used synchronously.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+E2E_DIR = Path(__file__).resolve().parent
+SCREENSHOT_ROOT = E2E_DIR.parents[1] / "test-results" / "e2e"
+
+
+def pytest_collection_modifyitems(items):
+    # This hook sees the whole session's items, not just this folder's.
+    for item in items:
+        if E2E_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Browser tests must run in CI, but {reason}", pytrace=False)
+        pytest.skip(f"Browser journeys need Debian's chromium: {reason}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Opens pages in fresh browser contexts: each one a separate visitor with no cookies."""
+    opened = []
+
+    def open_page():
+        context = browser.new_context(viewport=VIEWPORT, base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        broken = []
+
+        def note_broken_asset(response):
+            if response.request.resource_type in {"stylesheet", "script"} and not response.ok:
+                broken.append(f"{response.status} for {response.url}")
+
+        page.on("response", note_broken_asset)
+        page.on("pageerror", lambda error: broken.append(f"JavaScript error: {error}"))
+        opened.append((context, broken))
+        return page
+
+    yield open_page
+    problems = [problem for _, broken in opened for problem in broken]
+    for context, _ in opened:
+        context.close()
+    # A page without its stylesheet or with a script error still passes the
+    # assertions, so it fails here instead of only looking wrong in a screenshot.
+    assert not problems, "The pages had broken assets:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def screenshot(request):
+    """Saves a full-page PNG under test-results/e2e/<test name>/ and returns its path."""
+    folder = SCREENSHOT_ROOT / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+
+    def take(page, name: str) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
