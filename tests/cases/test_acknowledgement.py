@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cases import outbound
 from cases.models import Case, OutboundEmail
+from cases.tasks import send_outbound_email
 from helpdesk.celery import app as celery_app
 from tests.cases.test_contact_form import form_data
 from tests.factories import CaseFactory, ContactFactory
@@ -98,25 +99,18 @@ def test_acknowledgement_is_queued_only_on_commit(
 
 
 def test_broker_down_keeps_the_case_and_the_sweep_sends_the_acknowledgement(
-    client, agent, django_capture_on_commit_callbacks, mailoutbox
+    client, agent, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
 ):
-    # A real publish to a port where no broker listens.
+    # A real publish, to a port where no broker listens.
     celery_app.conf.task_always_eager = False
-    with celery_app.connection_for_write("redis://127.0.0.1:9/0") as dead:
-        original = celery_app.amqp.producer_pool
-        celery_app.amqp._producer_pool = None
-        celery_app.pool.force_close_all()
-        previous_url = celery_app.conf.broker_url
-        celery_app.conf.broker_url = dead.as_uri()
-        celery_app.__dict__.pop("pool", None)
-        try:
-            with django_capture_on_commit_callbacks(execute=True):
-                response = submit(client)
-        finally:
-            celery_app.conf.broker_url = previous_url
-            celery_app.amqp._producer_pool = original
-            celery_app.__dict__.pop("pool", None)
-            celery_app.conf.task_always_eager = True
+    with celery_app.connection_for_write("redis://127.0.0.1:9/0") as dead_broker:
+        monkeypatch.setattr(
+            send_outbound_email,
+            "delay",
+            lambda *args: send_outbound_email.apply_async(args, connection=dead_broker),
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = submit(client)
 
     assert response.status_code == 302
     email = OutboundEmail.objects.get()
