@@ -2,11 +2,14 @@ from django.contrib import admin
 
 from cases.models import (
     Attachment,
+    CannedAnswer,
     Case,
     CaseEvent,
     Category,
     Message,
     OutboundEmail,
+    Phrase,
+    SavedView,
     parse_reference,
 )
 
@@ -85,5 +88,26 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["to", "kind", "subject", "created_at", "sent_at", "attempts", "failed_at"]
     list_filter = ["kind", "sent_at", "failed_at"]
     list_select_related = ["case"]
-    search_fields = ["to", "subject", "message_id"]
+    search_fields = ["to", "subject", "message_id_header"]
     raw_id_fields = ["case"]
+
+
+@admin.register(CannedAnswer)
+class CannedAnswerAdmin(admin.ModelAdmin):
+    list_display = ["title", "team", "updated_at"]
+    list_filter = ["team"]
+    list_select_related = ["team"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(Phrase)
+class PhraseAdmin(admin.ModelAdmin):
+    list_display = ["avoid", "prefer", "why"]
+    search_fields = ["avoid", "prefer"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "agent", "query", "created_at"]
+    list_select_related = ["agent__user"]
+    search_fields = ["name", "agent__user__username"]

@@ -7,7 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.attachments import ALLOWED_EXTENSIONS, check_upload
-from cases.models import Category
+from cases.models import Case, Category, Channel, Priority, Status
+from cases.services import BulkAction
+from contacts.models import Contact
+from helpdesk.models import Agent, Team
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -38,7 +41,27 @@ def single_line(value: str, label: str) -> str:
     return value
 
 
-class ContactForm(forms.Form):
+class AttachmentsMixin:
+    """Checks an `attachments` field like the contact form does; sets self.content_types."""
+
+    def clean_attachments(self):
+        uploads = self.cleaned_data.get("attachments") or []
+        if len(uploads) > settings.ATTACHMENT_MAX_FILES:
+            raise ValidationError(
+                _("Attach at most %(count)d files.") % {"count": settings.ATTACHMENT_MAX_FILES}
+            )
+        errors, self.content_types = [], []
+        for upload in uploads:
+            try:
+                self.content_types.append(check_upload(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return uploads
+
+
+class ContactForm(AttachmentsMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your email"), max_length=254)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -72,22 +95,148 @@ class ContactForm(forms.Form):
     def clean_subject(self):
         return single_line(self.cleaned_data["subject"], _("The subject"))
 
-    def clean_attachments(self):
-        uploads = self.cleaned_data["attachments"]
-        if len(uploads) > settings.ATTACHMENT_MAX_FILES:
-            raise ValidationError(
-                _("Attach at most %(count)d files.") % {"count": settings.ATTACHMENT_MAX_FILES}
-            )
-        errors, self.content_types = [], []
-        for upload in uploads:
-            try:
-                self.content_types.append(check_upload(upload))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return uploads
-
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
+
+
+class VersionedForm(forms.Form):
+    """A workspace form: carries the case version the agent saw, to detect collisions."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def full_clean(self):
+        super().full_clean()
+        # A hidden field's error would be invisible; say it where the agent looks.
+        if self.is_bound and "seen_version" in self._errors:
+            del self._errors["seen_version"]
+            self.add_error(None, "This form is out of date or damaged; reload the page.")
+
+
+class ReplyForm(AttachmentsMixin, VersionedForm):
+    REPLY = "reply"
+    NOTE = "note"
+
+    body = forms.CharField(
+        label="",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 7, "placeholder": "Write to the customer…"}),
+    )
+    status_after = forms.ChoiceField(
+        label="Then set status to",
+        choices=[
+            (Status.WAITING, Status.WAITING.label),
+            (Status.OPEN, Status.OPEN.label),
+            (Status.RESOLVED, Status.RESOLVED.label),
+        ],
+        initial=Status.WAITING,
+        required=False,
+    )
+    attachments = MultipleFileField(label="Attachments", required=False)
+    send_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class CaseUpdateForm(VersionedForm):
+    status = forms.ChoiceField(choices=Status.choices)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    assignee = forms.ModelChoiceField(
+        queryset=Agent.objects.active().select_related("user"),
+        required=False,
+        empty_label="Unassigned",
+    )
+
+
+class EscalateForm(VersionedForm):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label="The lead of this case's team",
+        label="Escalate to",
+    )
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(VersionedForm):
+    target = forms.CharField(
+        label="Merge this case into",
+        max_length=20,
+        help_text="The reference of the case to keep, e.g. HD-000123.",
+    )
+
+    def clean_target(self):
+        reference = self.cleaned_data["target"]
+        target = Case.objects.with_reference(reference).first()
+        if target is None:
+            raise ValidationError(f"There is no case {reference}.")
+        return target
+
+
+class BulkForm(forms.Form):
+    cases = forms.ModelMultipleChoiceField(
+        queryset=Case.objects.all(),
+        error_messages={"required": "Select at least one case."},
+    )
+    action = forms.ChoiceField(choices=BulkAction.CHOICES)
+    assignee = forms.ModelChoiceField(
+        queryset=Agent.objects.active().select_related("user"), required=False
+    )
+    status = forms.ChoiceField(choices=[("", "—"), *Status.choices], required=False)
+    priority = forms.TypedChoiceField(
+        choices=[("", "—"), *Priority.choices], coerce=int, required=False, empty_value=None
+    )
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == BulkAction.ASSIGN and not data.get("assignee"):
+            self.add_error("assignee", "Choose the agent to assign to.")
+        if action == BulkAction.STATUS and not data.get("status"):
+            self.add_error("status", "Choose the status to set.")
+        if action == BulkAction.PRIORITY and not data.get("priority"):
+            self.add_error("priority", "Choose the priority to set.")
+        return data
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=60, label="Save these filters as")
+    query = forms.CharField(max_length=1000, widget=forms.HiddenInput, required=False)
+
+
+class LogCaseForm(AttachmentsMixin, forms.Form):
+    """A case an agent logs on a customer's behalf."""
+
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    new_name = forms.CharField(label="Name", max_length=200, required=False)
+    new_email = forms.EmailField(label="Email", max_length=254, required=False)
+    new_phone = forms.CharField(label="Phone", max_length=40, required=False)
+    channel = forms.ChoiceField(
+        choices=[(c.value, c.label) for c in Channel if c != Channel.WEB],
+        initial=Channel.PHONE,
+    )
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="The customer's words", max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    attachments = MultipleFileField(label="Attachments", required=False)
+
+    def clean_subject(self):
+        return single_line(self.cleaned_data["subject"], "The subject")
+
+    def clean_new_name(self):
+        return single_line(self.cleaned_data["new_name"], "The name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contact") is None:
+            if not data.get("new_name"):
+                self.add_error(
+                    "new_name", "Choose a contact above, or give the new contact's name."
+                )
+            if not data.get("new_email") and "new_email" not in self.errors:
+                self.add_error("new_email", "A new contact needs an email, to keep them informed.")
+        return data

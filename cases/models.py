@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,7 @@ class CaseQuerySet(models.QuerySet):
             "assignee__user",
             "team",
             "category",
+            "merged_into",
         )
 
 
@@ -129,6 +131,16 @@ class Case(models.Model):
     # The contact form's one-time token: a double click or a resubmit finds the
     # case it already made instead of making a second one.
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Raised by every change (see services.case_record); a form posted with an
+    # older version collides with someone else's change.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    last_activity_by = models.CharField(max_length=200, blank=True)
+    # The earliest response-time target still open; empty until an SLA applies.
+    due_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -139,6 +151,8 @@ class Case(models.Model):
             models.Index(fields=["team", "status", "-created_at"], name="case_team_idx"),
             models.Index(fields=["contact", "-created_at"], name="case_contact_idx"),
             models.Index(fields=["-created_at"], name="case_created_idx"),
+            models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
+            models.Index(fields=["status", "-last_activity_at"], name="case_status_activity_idx"),
         ]
 
     def __str__(self):
@@ -167,6 +181,8 @@ class Message(models.Model):
     is_internal = models.BooleanField(default=False)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     created_at = models.DateTimeField(default=timezone.now)
+    # The email Message-ID this message was sent or received as.
+    message_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -229,8 +245,19 @@ class CaseEvent(models.Model):
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
         ROUTED = "routed", _("Routed")
+        ASSIGNED = "assigned", _("Assigned")
         REASSIGNED = "reassigned", _("Reassigned")
         OWNER_CHANGED = "owner_changed", _("Owner changed")
+        STATUS = "status", _("Status changed")
+        PRIORITY = "priority", _("Priority changed")
+        CATEGORY = "category", _("Category changed")
+        ESCALATED = "escalated", _("Escalated")
+        MERGED = "merged", _("Merged")
+        REPLIED = "replied", _("Replied")
+        NOTE = "note", _("Note added")
+
+    # Kinds whose message stands in the timeline itself.
+    MESSAGE_KINDS = (Kind.REPLIED, Kind.NOTE)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -244,10 +271,14 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     detail = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    case_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["case", "created_at"], name="event_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="event_case_idx"),
+            models.Index(fields=["case", "case_version"], name="event_case_version_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.detail}"
@@ -263,16 +294,20 @@ class OutboundEmail(models.Model):
 
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
+        REPLY = "reply", _("Agent reply")
 
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
-    message_id = models.CharField(max_length=255, unique=True)
+    message_id_header = models.CharField(max_length=255, unique=True)
     auto_generated = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -294,3 +329,70 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.to}"
+
+
+class CannedAnswerQuerySet(models.QuerySet):
+    def for_agent(self, agent):
+        """The desk-wide answers and those of the agent's team."""
+        return self.filter(Q(team__isnull=True) | Q(team_id=agent.team_id))
+
+
+class CannedAnswer(models.Model):
+    """A ready answer an agent inserts into a reply. Placeholders are filled in:
+    {first_name}, {contact_name}, {reference}, {subject}, {agent_name}, {agent_first_name}.
+    """
+
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    team = models.ForeignKey(
+        "helpdesk.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_answers",
+        help_text="Empty for every team.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CannedAnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Phrase(models.Model):
+    """An entry of the phrase guide: the team's positive-language handbook."""
+
+    avoid = models.CharField(max_length=120, help_text="A phrase to avoid in replies.")
+    prefer = models.CharField(max_length=200, help_text="What to say instead.")
+    why = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["avoid"]
+        constraints = [models.UniqueConstraint(Lower("avoid"), name="phrase_avoid_unique_ci")]
+
+    def __str__(self):
+        return f"{self.avoid} → {self.prefer}"
+
+
+class SavedView(models.Model):
+    """A named queue filter an agent keeps, stored as its query string."""
+
+    agent = models.ForeignKey(
+        "helpdesk.Agent", on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases.models import Case, OutboundEmail
+from cases.models import Case, Message, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +78,39 @@ def case_acknowledge(*, case: Case) -> OutboundEmail:
         subject=subject,
         body_text=text,
         body_html=html,
-        message_id=_message_id(),
+        message_id_header=_message_id(),
     )
+    outbound_enqueue(email)
+    return email
+
+
+@transaction.atomic
+def case_reply_email(*, message: Message) -> OutboundEmail:
+    """Store an agent's reply as mail to the contact and queue it for sending."""
+    case = message.case
+    contact = case.contact
+    context = {
+        "case": case,
+        "message": message,
+        "agent": message.author_agent,
+        "site_name": settings.SITE_NAME,
+    }
+    subject, text, html = email_render(
+        template="case_reply", context=context, language=contact.language
+    )
+    email = OutboundEmail.objects.create(
+        case=case,
+        message=message,
+        kind=OutboundEmail.Kind.REPLY,
+        to=contact.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id_header=_message_id(),
+        auto_generated=False,
+    )
+    message.message_id = email.message_id_header
+    message.save(update_fields=["message_id"])
     outbound_enqueue(email)
     return email
 
@@ -102,8 +133,8 @@ def outbound_deliver(email_id: int) -> bool:
     )
     if not claimed:
         return False
-    email = OutboundEmail.objects.get(pk=email_id)
-    headers = {"Message-ID": email.message_id}
+    email = OutboundEmail.objects.select_related("message").get(pk=email_id)
+    headers = {"Message-ID": email.message_id_header}
     if email.auto_generated:
         headers["Auto-Submitted"] = "auto-generated"
     message = EmailMultiAlternatives(
@@ -116,6 +147,10 @@ def outbound_deliver(email_id: int) -> bool:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    if email.message_id:
+        for attachment in email.message.attachments.all():
+            with attachment.file.open("rb") as file:
+                message.attach(attachment.name, file.read(), attachment.content_type)
     try:
         message.send()
     except Exception as error:

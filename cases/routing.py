@@ -92,6 +92,8 @@ def decide(case: Case, contact: Contact, now) -> Decision:
 @transaction.atomic
 def route(case: Case, *, actor=None) -> Decision:
     """Assign a new case by the single-point-of-contact rules and record why."""
+    from cases.services import case_record
+
     now = timezone.now()
     # Lock the contact: two cases of a new contact routed at once get one owner.
     # The lock is taken alone, then the row read afresh: a locking read that joins
@@ -103,11 +105,11 @@ def route(case: Case, *, actor=None) -> Decision:
     decision = decide(case, contact, now)
     case.assignee = decision.assignee
     case.team = decision.team
-    case.save(update_fields=["assignee", "team", "updated_at"])
     reason = decision.reason
     if contact.owner_id is None and decision.assignee is not None:
         contact.owner = decision.assignee
         contact.save(update_fields=["owner"])
         reason += f" {decision.assignee.name} becomes the contact's owner."
-    CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason)
+    case_record(case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason)
+    case.save()
     return decision

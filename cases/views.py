@@ -1,13 +1,41 @@
+from datetime import timedelta
+
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
 
 from cases import services
-from cases.forms import ContactForm
-from cases.models import Attachment, Case, parse_reference
+from cases.filters import CaseFilter
+from cases.forms import (
+    BulkForm,
+    CaseUpdateForm,
+    ContactForm,
+    EscalateForm,
+    LogCaseForm,
+    MergeForm,
+    ReplyForm,
+    SavedViewForm,
+)
+from cases.guide import canned_fill, phrases_found
+from cases.models import (
+    Attachment,
+    CannedAnswer,
+    Case,
+    CaseEvent,
+    Phrase,
+    SavedView,
+    Status,
+    parse_reference,
+)
+from contacts.models import Contact
 from helpdesk.desk import agent_required
 from helpdesk.ratelimit import rate_limit_allows
 
@@ -73,33 +101,330 @@ def _pk(reference: str) -> int:
     return pk
 
 
+OPEN_QUERY = "status=new&status=open&status=waiting"
+
+
+def builtin_views(agent) -> list[tuple[str, str]]:
+    """The queue views every agent has; the first is the default."""
+    views = [("My open", f"assignee=me&{OPEN_QUERY}")]
+    if agent.team_id:
+        views.append(("Unassigned in my team", f"assignee=none&team={agent.team_id}&{OPEN_QUERY}"))
+    views += [("All open", OPEN_QUERY), ("Overdue", "due=overdue")]
+    return views
+
+
+def _queue_query(request) -> QueryDict:
+    """The filters asked for, without the page number; the default view when none."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not query:
+        query = QueryDict(builtin_views(request.agent)[0][1], mutable=True)
+    return query
+
+
 @agent_required
 @require_safe
 def queue(request):
-    """The agent's desk: their own cases and their team's unassigned ones, newest first."""
-    cases = (
-        Case.objects.visible_to(request.user)
-        .open()
-        .for_desk_of(request.agent)
-        .for_queue()
-        .order_by("-created_at", "-pk")
+    """The queue: filters in the URL, saved views, claim and bulk actions."""
+    agent = request.agent
+    query = _queue_query(request)
+    filterset = CaseFilter(
+        query, queryset=Case.objects.visible_to(request.user).for_queue(), agent=agent
     )
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    return render(request, "cases/queue.html", {"page": page})
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    current = query.urlencode()
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": current,
+            "views": [(name, q, q == current) for name, q in builtin_views(agent)],
+            "saved_views": [(view, view.query == current) for view in agent.saved_views.all()],
+            "save_form": SavedViewForm(initial={"query": current}),
+            "bulk_form": BulkForm(),
+            "now": timezone.now(),
+            "soon": timezone.now() + timedelta(hours=1),
+        },
+    )
+
+
+def _back_to_queue(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("cases:queue")
+
+
+@agent_required
+@require_POST
+def saved_view_create(request):
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        name, query = form.cleaned_data["name"], form.cleaned_data["query"]
+        _, created = SavedView.objects.update_or_create(
+            agent=request.agent, name=name, defaults={"query": query}
+        )
+        messages.success(request, f"Saved the view “{name}”." if created else f"Updated “{name}”.")
+        return redirect(f"{reverse('cases:queue')}?{query}")
+    messages.error(request, "Give the view a name of at most 60 characters.")
+    return _back_to_queue(request)
+
+
+@agent_required
+@require_POST
+def saved_view_delete(request, pk):
+    view = get_object_or_404(SavedView, pk=pk, agent=request.agent)
+    view.delete()
+    messages.success(request, f"Removed the view “{view.name}”.")
+    return redirect("cases:queue")
+
+
+@agent_required
+@require_POST
+def case_claim(request, reference):
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=_pk(reference))
+    try:
+        services.case_claim(case=case, agent=request.agent)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{case.reference} is yours now.")
+    return _back_to_queue(request)
+
+
+@agent_required
+@require_POST
+def cases_bulk(request):
+    form = BulkForm(request.POST)
+    form.fields["cases"].queryset = Case.objects.visible_to(request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return _back_to_queue(request)
+    data = form.cleaned_data
+    try:
+        changed = services.cases_bulk_update(
+            cases=list(data["cases"]),
+            actor=request.user,
+            action=data["action"],
+            assignee=data["assignee"],
+            status=data["status"],
+            priority=data["priority"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Changed {changed} of {len(data['cases'])} selected cases.")
+    return _back_to_queue(request)
+
+
+def _timeline(case) -> list:
+    """Messages, notes and events in one list, oldest first."""
+    messages_ = list(
+        case.messages.select_related("author_agent__user", "author_contact").prefetch_related(
+            "attachments"
+        )
+    )
+    events = list(case.events.exclude(kind__in=CaseEvent.MESSAGE_KINDS).select_related("actor"))
+    items = [("message", item.created_at, item) for item in messages_]
+    items += [("event", item.created_at, item) for item in events]
+    return sorted(items, key=lambda item: item[1])
+
+
+def _workspace(request, case, *, status=200, **bound):
+    """Render the case workspace; a bound form given here replaces the empty one."""
+    agent = request.agent
+    seen = {"seen_version": case.version}
+    canned = CannedAnswer.objects.for_agent(agent)
+    reply_initial = dict(seen)
+    canned_id = request.GET.get("canned", "")
+    filled = [(answer, canned_fill(answer.body, case=case, agent=agent)) for answer in canned]
+    if canned_id.isdigit():
+        reply_initial["body"] = next(
+            (text for answer, text in filled if answer.pk == int(canned_id)), ""
+        )
+    phrases = list(Phrase.objects.all())
+    other_cases = (
+        Case.objects.filter(contact_id=case.contact_id)
+        .exclude(pk=case.pk)
+        .select_related("assignee__user")
+        .order_by("-created_at")
+    )
+    context = {
+        "case": case,
+        "timeline": _timeline(case),
+        "other_cases": other_cases,
+        "reply_form": bound.get("reply_form") or ReplyForm(initial=reply_initial),
+        "update_form": bound.get("update_form")
+        or CaseUpdateForm(
+            initial={
+                **seen,
+                "status": case.status,
+                "priority": case.priority,
+                "category": case.category_id,
+                "assignee": case.assignee_id,
+            }
+        ),
+        "escalate_form": bound.get("escalate_form") or EscalateForm(initial=seen),
+        "merge_form": bound.get("merge_form") or MergeForm(initial=seen),
+        "canned": filled,
+        "phrases": [{"avoid": p.avoid, "prefer": p.prefer, "why": p.why} for p in phrases],
+        "phrase_warnings": bound.get("phrase_warnings", []),
+        "collision": bound.get("collision"),
+        "now": timezone.now(),
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _workspace_case(request, reference):
+    return get_object_or_404(
+        Case.objects.visible_to(request.user).for_workspace(), pk=_pk(reference)
+    )
 
 
 @agent_required
 @require_safe
 def case_detail(request, reference):
-    case = get_object_or_404(
-        Case.objects.visible_to(request.user).for_workspace(), pk=_pk(reference)
-    )
-    messages = case.messages.select_related(
-        "author_agent__user", "author_contact"
-    ).prefetch_related("attachments")
-    events = case.events.select_related("actor")
+    return _workspace(request, _workspace_case(request, reference))
+
+
+def _refreshed(form, case):
+    """The posted form again, with the draft kept but pointing at the current version."""
+    data = form.data.copy()
+    data["seen_version"] = str(case.version)
+    fresh = type(form)(data)
+    fresh.is_valid()
+    return fresh
+
+
+def _workspace_action(request, reference, form_class, key, act):
+    """Validate a workspace form, run the service, and show what went wrong in place."""
+    case = _workspace_case(request, reference)
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        return _workspace(request, case, status=400, **{key: form})
+    try:
+        result = act(case, form)
+    except services.CaseChanged as changed:
+        case = _workspace_case(request, reference)
+        return _workspace(
+            request, case, status=409, collision=changed.describe(), **{key: _refreshed(form, case)}
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return _workspace(request, case, status=400, **{key: form})
+    if isinstance(result, HttpResponse):
+        return result
+    return redirect("cases:detail", reference=case.reference)
+
+
+@agent_required
+@require_POST
+def case_reply(request, reference):
+    def act(case, form):
+        data = form.cleaned_data
+        common = {
+            "case": case,
+            "agent": request.agent,
+            "body": data["body"],
+            "seen_version": data["seen_version"],
+            "uploads": data["attachments"],
+            "content_types": form.content_types,
+        }
+        if request.POST.get("action") == ReplyForm.NOTE:
+            services.case_note(**common)
+            messages.success(request, "Internal note added.")
+            return None
+        warnings = phrases_found(data["body"], Phrase.objects.all())
+        if warnings and not data["send_anyway"]:
+            return _workspace(request, case, reply_form=form, phrase_warnings=warnings)
+        services.case_reply(**common, status_after=data["status_after"] or Status.WAITING)
+        messages.success(request, f"Reply sent to {case.contact.email}.")
+        return None
+
+    return _workspace_action(request, reference, ReplyForm, "reply_form", act)
+
+
+@agent_required
+@require_POST
+def case_update(request, reference):
+    def act(case, form):
+        services.case_update(case=case, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Case updated.")
+
+    return _workspace_action(request, reference, CaseUpdateForm, "update_form", act)
+
+
+@agent_required
+@require_POST
+def case_escalate(request, reference):
+    def act(case, form):
+        services.case_escalate(case=case, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Case escalated.")
+
+    return _workspace_action(request, reference, EscalateForm, "escalate_form", act)
+
+
+@agent_required
+@require_POST
+def case_merge(request, reference):
+    def act(case, form):
+        data = form.cleaned_data
+        target = services.case_merge(
+            source=case,
+            target=data["target"],
+            actor=request.user,
+            seen_version=data["seen_version"],
+        )
+        messages.success(request, f"{case.reference} was merged into {target.reference}.")
+        return redirect("cases:detail", reference=target.reference)
+
+    return _workspace_action(request, reference, MergeForm, "merge_form", act)
+
+
+@agent_required
+def case_new(request):
+    """Log a case from the phone, a chat, a visit or social media."""
+    query = request.GET.get("q", "").strip()[:200]
+    matches = Contact.objects.search(query).select_related("organization")[:10] if query else []
+    if request.method == "POST":
+        form = LogCaseForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            case = services.case_log(
+                agent=request.agent,
+                contact=data["contact"],
+                new_contact={
+                    "name": data["new_name"],
+                    "email": data["new_email"],
+                    "phone": data["new_phone"],
+                },
+                channel=data["channel"],
+                category=data["category"],
+                priority=data["priority"],
+                subject=data["subject"],
+                body=data["body"],
+                uploads=data["attachments"],
+                content_types=form.content_types,
+            )
+            messages.success(request, f"{case.reference} logged.")
+            return redirect("cases:detail", reference=case.reference)
+        chosen = form.cleaned_data.get("contact") if hasattr(form, "cleaned_data") else None
+    else:
+        chosen = None
+        contact_id = request.GET.get("contact", "")
+        if contact_id.isdigit():
+            chosen = Contact.objects.filter(pk=contact_id).first()
+        form = LogCaseForm(initial={"contact": chosen.pk if chosen else None})
     return render(
-        request, "cases/case_detail.html", {"case": case, "messages": messages, "events": events}
+        request,
+        "cases/case_new.html",
+        {"form": form, "query": query, "matches": matches, "chosen": chosen},
     )
 
 

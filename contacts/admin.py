@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from contacts.models import Contact, Organization
+from contacts.models import Contact, Organization, OwnerChange
 
 
 @admin.register(Organization)
@@ -16,3 +16,12 @@ class ContactAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "owner__user"]
     search_fields = ["name", "email", "phone", "organization__name"]
     autocomplete_fields = ["organization", "owner"]
+
+
+@admin.register(OwnerChange)
+class OwnerChangeAdmin(admin.ModelAdmin):
+    list_display = ["contact", "previous_owner", "new_owner", "actor", "reason", "created_at"]
+    list_select_related = ["contact", "previous_owner__user", "new_owner__user", "actor"]
+    raw_id_fields = ["contact", "previous_owner", "new_owner", "actor"]
+    search_fields = ["contact__name", "contact__email", "reason"]
+    date_hierarchy = "created_at"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 
 
@@ -17,6 +18,32 @@ class Organization(models.Model):
 class ContactQuerySet(models.QuerySet):
     def with_email(self, email: str):
         return self.filter(email__iexact=email.strip())
+
+    def search(self, query: str):
+        """Contacts whose name, email, phone or organization contains the query; all if blank."""
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(phone__icontains=query)
+            | Q(organization__name__icontains=query)
+        )
+
+    def for_directory(self):
+        """The directory's rows: organization, owner and the number of open cases, by name."""
+        from cases.models import OPEN_STATUSES  # cases builds on contacts, not the reverse
+
+        return (
+            self.select_related("organization", "owner__user")
+            .annotate(open_cases=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES)))
+            .order_by("name", "pk")
+        )
+
+    def for_page(self):
+        """A contact with what their page shows beside the cases: organization, owner, backup."""
+        return self.select_related("organization", "owner__user", "owner__backup__user")
 
 
 class Contact(models.Model):
@@ -54,3 +81,25 @@ class Contact(models.Model):
     @property
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.strip() else self.email
+
+
+class OwnerChange(models.Model):
+    """The record of a contact's single point of contact changing hands."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="owner_changes")
+    previous_owner = models.ForeignKey(
+        "helpdesk.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_owner = models.ForeignKey("helpdesk.Agent", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["contact", "-created_at"], name="ownerchange_contact_idx")]
+
+    def __str__(self):
+        return f"{self.contact}: {self.previous_owner} → {self.new_owner}"

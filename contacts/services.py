@@ -1,10 +1,15 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from contacts.models import Contact
+from contacts.models import Contact, OwnerChange
+from helpdesk.models import Agent
 
 
 @transaction.atomic
-def contact_get_or_create(*, email: str, name: str, language: str = "") -> tuple[Contact, bool]:
+def contact_get_or_create(
+    *, email: str, name: str, language: str = "", phone: str = ""
+) -> tuple[Contact, bool]:
     """The contact with this email (any case), or a new one.
 
     An existing contact keeps the name they have on file: a form is not proof of
@@ -14,7 +19,7 @@ def contact_get_or_create(*, email: str, name: str, language: str = "") -> tuple
     contact = Contact.objects.with_email(email).select_for_update().first()
     if contact is not None:
         return contact, False
-    fields = {"name": name.strip(), "email": email}
+    fields = {"name": name.strip(), "email": email, "phone": phone.strip()}
     if language:
         fields["language"] = language
     try:
@@ -23,3 +28,59 @@ def contact_get_or_create(*, email: str, name: str, language: str = "") -> tuple
     except IntegrityError:
         # Someone else created the same contact a moment ago.
         return Contact.objects.with_email(email).get(), False
+
+
+@transaction.atomic
+def contact_change_owner(
+    *,
+    contact: Contact,
+    new_owner: Agent,
+    actor: AbstractBaseUser,
+    reason: str = "",
+    move_open_cases: bool = True,
+) -> tuple[OwnerChange, int]:
+    """Give a contact a new single point of contact, and record who did it and why.
+
+    With move_open_cases, the contact's open cases follow the new owner, each with a
+    line on its timeline. Returns the record and how many cases moved.
+    """
+    # Imported here: cases.services imports this module.
+    from cases.models import OPEN_STATUSES, Case
+    from cases.services import _set_assignee, case_lock
+
+    # The row lock makes two agents changing the owner at once take turns, so the
+    # second one sees (and records) the first one's choice as the previous owner.
+    contact = (
+        Contact.objects.select_related("owner__user")
+        .select_for_update(of=("self",))
+        .get(pk=contact.pk)
+    )
+    if contact.owner_id == new_owner.pk:
+        raise ValidationError(f"{new_owner.name} already owns {contact.name}.")
+    if not new_owner.user.is_active:
+        raise ValidationError(f"{new_owner.name} no longer works on the desk.")
+    change = OwnerChange.objects.create(
+        contact=contact,
+        previous_owner=contact.owner,
+        new_owner=new_owner,
+        actor=actor,
+        reason=reason.strip(),
+    )
+    contact.owner = new_owner
+    contact.save(update_fields=["owner"])
+    moved = 0
+    if move_open_cases:
+        candidates = (
+            Case.objects.filter(contact=contact, status__in=OPEN_STATUSES)
+            .exclude(assignee=new_owner)
+            .order_by("pk")
+        )
+        for case in candidates:
+            case = case_lock(case)
+            # Looked at again under the lock: it may have closed or moved meanwhile.
+            if not case.is_open or case.assignee_id == new_owner.pk:
+                continue
+            _set_assignee(case, new_owner, actor=actor, why="The contact's owner changed.")
+            case.save()
+            moved += 1
+    return change, moved

@@ -36,7 +36,7 @@ def test_acknowledgement_is_addressed_by_first_name_with_the_reference(
     assert html.mimetype == "text/html"
     assert f"<strong>{case.reference}</strong>" in html.content
     assert mail.extra_headers["Auto-Submitted"] == "auto-generated"
-    assert mail.extra_headers["Message-ID"] == case.outbound_emails.get().message_id
+    assert mail.extra_headers["Message-ID"] == case.outbound_emails.get().message_id_header
     assert mail.reply_to == ["support@helpdesk.localhost"]
 
 

@@ -8,7 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, Category, Channel, Priority, Status
+from cases.models import (
+    CannedAnswer,
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Phrase,
+    Priority,
+    Status,
+)
 from contacts.models import Contact, Organization
 from helpdesk.models import Agent, Team
 
@@ -81,6 +90,34 @@ SUBJECTS = [
         "The text messages with my login code never arrive on my phone.",
     ),
 ]
+CANNED_ANSWERS = [
+    (
+        "Looking into it",
+        "Hi {first_name},\n\nThank you for telling us about this. I have your request "
+        "({reference}) and I am looking into it now. I will write again today with what I find."
+        "\n\nBest regards,\n{agent_first_name}",
+        None,
+    ),
+    (
+        "Need more details",
+        "Hi {first_name},\n\nSo that I can solve this quickly, could you tell me when it "
+        "started and send a screenshot of what you see?\n\nThank you,\n{agent_first_name}",
+        None,
+    ),
+    (
+        "Invoice corrected",
+        "Hi {first_name},\n\nI have corrected the invoice and a new copy is on its way. "
+        "The difference will be credited within five working days.\n\n{agent_name}",
+        "Billing",
+    ),
+]
+PHRASES = [
+    ("unfortunately", "here is what we can do", "Lead with the solution, not the setback."),
+    ("you have to", "please", "An instruction reads as a request."),
+    ("that's not my department", "let me find the right person for you", ""),
+    ("calm down", "I understand this is frustrating", "Acknowledge the feeling."),
+    ("no problem", "happy to help", "Say what you are, not what it isn't."),
+]
 STATUSES = [Status.NEW, Status.OPEN, Status.WAITING, Status.RESOLVED, Status.CLOSED]
 CHANNELS = list(Channel)
 
@@ -136,6 +173,10 @@ class Command(BaseCommand):
             Category.objects.create(name=name, default_team=teams[team], default_priority=priority)
             for name, team, priority in CATEGORIES
         ]
+        for title, body, team in CANNED_ANSWERS:
+            CannedAnswer.objects.create(title=title, body=body, team=teams.get(team))
+        for avoid, prefer, why in PHRASES:
+            Phrase.objects.create(avoid=avoid, prefer=prefer, why=why)
         organizations = [Organization.objects.create(name=name) for name in ORGANIZATIONS]
         contacts = []
         for index, (name, language) in enumerate(CONTACTS):
@@ -215,4 +256,6 @@ class Command(BaseCommand):
                 case.resolved_at = created + timedelta(hours=5)
             if case.status == Status.CLOSED:
                 case.closed_at = created + timedelta(days=3)
+            case.last_activity_at = case.first_response_at or created
+            case.last_activity_by = assignee.name if case.first_response_at else contact.name
             case.save()

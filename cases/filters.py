@@ -1,0 +1,135 @@
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cases.models import OPEN_STATUSES, Case, Category, Channel, Priority, Status
+from helpdesk.models import Agent, Team
+
+
+class DueState:
+    OVERDUE = "overdue"
+    SOON = "soon"
+    ON_TRACK = "on_track"
+    CHOICES = [
+        (OVERDUE, "Overdue"),
+        (SOON, "Due within the hour"),
+        (ON_TRACK, "On track"),
+    ]
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Sorts with empty values last either way: a case without a due time is never 'most urgent'."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            expression = F(field.lstrip("-"))
+            ordering.append(
+                expression.desc(nulls_last=True)
+                if field.startswith("-")
+                else expression.asc(nulls_last=True)
+            )
+        return qs.order_by(*ordering, "-pk")
+
+
+class CaseFilter(django_filters.FilterSet):
+    """The queue's filters. They live in the query string, so a view is a bookmark."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Search")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Priority.choices, widget=forms.CheckboxSelectMultiple
+    )
+    assignee = django_filters.ChoiceFilter(
+        method="filter_assignee", label="Assignee", empty_label="Anyone"
+    )
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    due = django_filters.ChoiceFilter(
+        choices=DueState.CHOICES, method="filter_due", label="Response time"
+    )
+    created = django_filters.DateFromToRangeFilter(
+        field_name="created_at",
+        label="Created between",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    sort = NullsLastOrderingFilter(
+        fields=[
+            ("due_at", "due"),
+            ("priority", "priority"),
+            ("last_activity_at", "updated"),
+            ("created_at", "created"),
+        ],
+        field_labels={
+            "due_at": "Due time",
+            "priority": "Priority",
+            "last_activity_at": "Last update",
+            "created_at": "Age",
+        },
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, agent: Agent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agent = agent
+        agents = Agent.objects.active().select_related("user").order_by("user__first_name")
+        self.filters["assignee"].extra["choices"] = [
+            ("me", "Me"),
+            ("none", "Unassigned"),
+            *((str(other.pk), other.name) for other in agents),
+        ]
+
+    def filter_text(self, queryset, name, value):
+        words = value.split()
+        if not words:
+            return queryset
+        from cases.models import parse_reference
+
+        pk = parse_reference(value)
+        if pk is not None:
+            return queryset.filter(pk=pk)
+        for word in words[:8]:
+            queryset = queryset.filter(
+                Q(subject__icontains=word)
+                | Q(contact__name__icontains=word)
+                | Q(contact__email__icontains=word)
+            )
+        return queryset
+
+    def filter_assignee(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.agent)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        return queryset.filter(assignee_id=value)
+
+    def filter_due(self, queryset, name, value):
+        now = timezone.now()
+        soon = now + timedelta(hours=1)
+        queryset = queryset.filter(status__in=OPEN_STATUSES, due_at__isnull=False)
+        if value == DueState.OVERDUE:
+            return queryset.filter(due_at__lte=now)
+        if value == DueState.SOON:
+            return queryset.filter(due_at__gt=now, due_at__lte=soon)
+        return queryset.filter(due_at__gt=soon)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # Unsorted, the most urgent first: due soonest, then newest.
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(F("due_at").asc(nulls_last=True), "-created_at")
+        return queryset

@@ -1,0 +1,37 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models import Agent
+
+
+class ContactSearchForm(forms.Form):
+    # No max_length: a long query finds nobody rather than showing an error.
+    q = forms.CharField(label=_("Search"), required=False)
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, agent):
+        label = f"{agent.name} ({agent.team.name})" if agent.team_id else agent.name
+        if agent.is_away():
+            label += " · " + str(_("away"))
+        return label
+
+
+class ContactOwnerForm(forms.Form):
+    new_owner = AgentChoiceField(
+        label=_("New owner"),
+        queryset=Agent.objects.active().select_related("user", "team"),
+        empty_label=_("Choose an agent"),
+        error_messages={"invalid_choice": _("Choose an active agent from the list.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=300,
+        help_text=_("Optional; kept in the contact's history."),
+    )
+    move_open_cases = forms.BooleanField(
+        label=_("Also move their open cases to the new owner"),
+        required=False,
+        initial=True,
+    )

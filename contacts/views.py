@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from cases.models import Case
+from contacts import services
+from contacts.forms import ContactOwnerForm, ContactSearchForm
+from contacts.models import Contact
+from helpdesk.desk import agent_required
+
+
+@agent_required
+@require_safe
+def directory(request):
+    """Every contact by name, narrowed by a search over name, email, phone and organization."""
+    form = ContactSearchForm(request.GET)
+    contacts = Contact.objects.for_directory()
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        contacts = contacts.search(query)
+    else:
+        # Only a query with a NUL character is invalid, and no contact has one.
+        query = ""
+        contacts = contacts.none()
+    page = Paginator(contacts, 25).get_page(request.GET.get("page"))
+    return render(request, "contacts/directory.html", {"form": form, "page": page, "q": query})
+
+
+@agent_required
+@require_safe
+def detail(request, pk):
+    contact = get_object_or_404(Contact.objects.for_page(), pk=pk)
+    return _contact_page(request, contact, ContactOwnerForm())
+
+
+@agent_required
+@require_POST
+def change_owner(request, pk):
+    contact = get_object_or_404(Contact.objects.for_page(), pk=pk)
+    form = ContactOwnerForm(request.POST)
+    if form.is_valid():
+        try:
+            change, moved = services.contact_change_owner(
+                contact=contact, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error("new_owner", error)
+        else:
+            text = _("%(owner)s now owns %(contact)s.") % {
+                "owner": change.new_owner.name,
+                "contact": contact.name,
+            }
+            if moved:
+                text += " " + ngettext(
+                    "%(count)d open case moved to them.",
+                    "%(count)d open cases moved to them.",
+                    moved,
+                ) % {"count": moved}
+            messages.success(request, text)
+            return redirect("contacts:detail", pk=contact.pk)
+    return _contact_page(request, contact, form, status=400)
+
+
+def _contact_page(request, contact, owner_form, status=200):
+    cases = list(
+        Case.objects.visible_to(request.user)
+        .filter(contact=contact)
+        .select_related("assignee__user")
+        .order_by("-created_at", "-pk")
+    )
+    history = contact.owner_changes.select_related(
+        "previous_owner__user", "new_owner__user", "actor"
+    ).order_by("-created_at", "-pk")
+    context = {
+        "contact": contact,
+        "cases": cases,
+        "open_cases": sum(case.is_open for case in cases),
+        "history": history,
+        "owner_form": owner_form,
+    }
+    return render(request, "contacts/contact_detail.html", context, status=status)

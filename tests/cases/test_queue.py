@@ -1,0 +1,316 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import CaseEvent, Channel, Priority, SavedView, Status
+from tests.factories import (
+    CaseFactory,
+    CategoryFactory,
+    ContactFactory,
+    OrganizationFactory,
+    TeamFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(client, **params):
+    response = client.get(reverse("cases:queue"), params)
+    assert response.status_code == 200
+    return [case.subject for case in response.context["page"]]
+
+
+@pytest.fixture
+def desk(client, agent):
+    client.force_login(agent.user)
+    return client
+
+
+def test_default_view_is_my_open_cases(desk, agent, other_agent):
+    CaseFactory(assignee=agent, subject="Mine")
+    CaseFactory(assignee=agent, status=Status.WAITING, subject="Mine, waiting")
+    CaseFactory(assignee=agent, status=Status.RESOLVED, subject="Mine, resolved")
+    CaseFactory(assignee=other_agent, subject="Ben's")
+    CaseFactory(team=agent.team, subject="Unassigned")
+
+    assert sorted(shown(desk)) == ["Mine", "Mine, waiting"]
+
+
+def test_unassigned_in_my_team_view(desk, agent):
+    CaseFactory(team=agent.team, subject="Ours")
+    CaseFactory(team=TeamFactory(), subject="Theirs")
+    CaseFactory(assignee=agent, team=agent.team, subject="Mine")
+
+    query = dict(assignee="none", team=agent.team_id, status=["new", "open", "waiting"])
+    assert shown(desk, **query) == ["Ours"]
+
+
+def test_filters_combine(desk, agent, other_agent):
+    category = CategoryFactory()
+    match = CaseFactory(
+        assignee=other_agent,
+        status=Status.OPEN,
+        priority=Priority.HIGH,
+        category=category,
+        channel=Channel.PHONE,
+        subject="The one",
+    )
+    CaseFactory(assignee=other_agent, status=Status.OPEN, priority=Priority.LOW, category=category)
+    CaseFactory(assignee=other_agent, status=Status.CLOSED, priority=Priority.HIGH)
+    CaseFactory(assignee=agent, status=Status.OPEN, priority=Priority.HIGH, category=category)
+
+    assert shown(
+        desk,
+        status=["open", "waiting"],
+        priority=["3", "4"],
+        assignee=str(other_agent.pk),
+        category=category.pk,
+        channel="phone",
+        team=match.team_id or "",
+    ) == ["The one"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("printer", ["Printer on fire"]),
+        ("PRINTER fire", ["Printer on fire"]),
+        ("maria", ["Printer on fire"]),
+        ("acme.example", ["Printer on fire"]),
+        ("nothing like it", []),
+        ("'; DROP TABLE cases_case; --", []),
+        ("%", []),
+        ("x" * 500, []),
+    ],
+)
+def test_free_text_searches_subject_contact_name_and_email(desk, query, expected):
+    contact = ContactFactory(name="Maria Garcia", email="maria@acme.example")
+    CaseFactory(contact=contact, subject="Printer on fire")
+    CaseFactory(subject="Something else")
+
+    assert shown(desk, q=query) == expected
+
+
+def test_free_text_finds_a_reference(desk):
+    case = CaseFactory(subject="Wanted")
+    CaseFactory(subject="Other")
+
+    assert shown(desk, q=case.reference.lower()) == ["Wanted"]
+
+
+def test_response_time_filter_and_due_sort(desk):
+    now = timezone.now()
+    CaseFactory(subject="Overdue", due_at=now - timedelta(minutes=5))
+    CaseFactory(subject="Soon", due_at=now + timedelta(minutes=30))
+    CaseFactory(subject="Later", due_at=now + timedelta(hours=5))
+    CaseFactory(subject="No target")
+
+    assert shown(desk, due="overdue") == ["Overdue"]
+    assert shown(desk, due="soon") == ["Soon"]
+    assert shown(desk, due="on_track") == ["Later"]
+    assert shown(desk, status="new", sort="due") == ["Overdue", "Soon", "Later", "No target"]
+
+
+def test_sort_by_priority_update_and_age(desk):
+    old = CaseFactory(subject="Old", priority=Priority.LOW)
+    old.created_at = timezone.now() - timedelta(days=3)
+    old.last_activity_at = timezone.now()
+    old.save()
+    CaseFactory(
+        subject="Urgent",
+        priority=Priority.URGENT,
+        last_activity_at=timezone.now() - timedelta(hours=1),
+    )
+
+    assert shown(desk, status="new", sort="-priority") == ["Urgent", "Old"]
+    assert shown(desk, status="new", sort="created") == ["Old", "Urgent"]
+    assert shown(desk, status="new", sort="-updated") == ["Old", "Urgent"]
+
+
+def test_created_between_filter(desk):
+    old = CaseFactory(subject="Last month")
+    old.created_at = timezone.now() - timedelta(days=30)
+    old.save()
+    CaseFactory(subject="Today")
+    since = (timezone.now() - timedelta(days=2)).date().isoformat()
+
+    assert shown(desk, status="new", created_after=since) == ["Today"]
+
+
+def test_invalid_filters_give_the_form_back_not_an_error(desk):
+    response = desk.get(reverse("cases:queue"), {"status": "bogus", "created_after": "nope"})
+
+    assert response.status_code == 200
+    assert "status" in response.context["filter"].form.errors
+
+
+def test_rows_show_contact_organization_assignee_and_last_activity(desk, agent):
+    contact = ContactFactory(name="Maria Garcia", organization=OrganizationFactory(name="Acme"))
+    case = CaseFactory(contact=contact, assignee=agent, last_activity_by="Maria Garcia")
+
+    page = desk.get(reverse("cases:queue")).content.decode()
+
+    for text in (case.reference, case.subject, "Maria Garcia", "Acme", "Ana Silva", "New"):
+        assert text in page
+
+
+def test_unassigned_and_overdue_rows_stand_out(desk, agent):
+    CaseFactory(team=agent.team, due_at=timezone.now() - timedelta(hours=1))
+
+    page = desk.get(reverse("cases:queue"), {"status": "new"}).content.decode()
+
+    assert "queue-row-unassigned" in page
+    assert "queue-row-overdue" in page
+
+
+def test_pages_hold_25_rows_and_keep_the_filters(desk, agent):
+    CaseFactory.create_batch(30, assignee=agent)
+
+    first = desk.get(reverse("cases:queue"))
+    second = desk.get(reverse("cases:queue"), {"assignee": "me", "status": "new", "page": 2})
+
+    assert len(first.context["page"]) == 25
+    assert len(second.context["page"]) == 5
+    assert "status=open&amp;status=waiting&amp;page=2" in first.content.decode()
+
+
+@pytest.mark.parametrize("rows", [5, 100])
+def test_queue_runs_constant_queries(client, agent, rows, django_assert_max_num_queries):
+    organization = OrganizationFactory()
+    CaseFactory.create_batch(rows, assignee=agent, contact__organization=organization)
+    CaseFactory.create_batch(rows, team=agent.team, category=CategoryFactory())
+    SavedView.objects.create(agent=agent, name="Mine", query="assignee=me")
+    client.force_login(agent.user)
+    # session, user, agent, agents for the assignee filter, count, page of cases with
+    # contact/organization/assignee/team/category, saved views, teams and categories
+    # for the filter form, agents for the bulk form
+    with django_assert_max_num_queries(11):
+        assert client.get(reverse("cases:queue"), {"status": "new"}).status_code == 200
+
+
+def test_agent_saves_and_removes_a_named_view(desk, agent, other_agent):
+    response = desk.post(
+        reverse("cases:saved_view_create"), {"name": "Urgent ones", "query": "priority=4"}
+    )
+
+    view = SavedView.objects.get(agent=agent)
+    assert (view.name, view.query) == ("Urgent ones", "priority=4")
+    assert response.url == "/desk/?priority=4"
+    assert "Urgent ones" in desk.get(reverse("cases:queue")).content.decode()
+
+    desk.post(reverse("cases:saved_view_delete", args=[view.pk]))
+    assert not SavedView.objects.exists()
+
+
+def test_saved_view_needs_a_name(desk):
+    desk.post(reverse("cases:saved_view_create"), {"name": "", "query": "priority=4"})
+
+    assert not SavedView.objects.exists()
+
+
+def test_an_agent_cannot_remove_another_agents_view(desk, other_agent):
+    view = SavedView.objects.create(agent=other_agent, name="Ben's", query="")
+
+    assert desk.post(reverse("cases:saved_view_delete", args=[view.pk])).status_code == 404
+    assert SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_claim_assigns_an_unassigned_case_to_me(desk, agent):
+    case = CaseFactory(team=agent.team)
+
+    desk.post(reverse("cases:claim", args=[case.reference]), {"next": "/desk/?status=new"})
+
+    case.refresh_from_db()
+    assert case.assignee == agent
+    event = case.events.get(kind=CaseEvent.Kind.ASSIGNED)
+    assert event.detail == "Assignee: unassigned → Ana Silva. Claimed."
+    assert event.actor == agent.user
+
+
+def test_claim_refuses_a_case_someone_else_has(desk, agent, other_agent):
+    case = CaseFactory(assignee=other_agent)
+
+    response = desk.post(reverse("cases:claim", args=[case.reference]), follow=True)
+
+    case.refresh_from_db()
+    assert case.assignee == other_agent
+    assert "already with Ben Carter" in response.content.decode()
+
+
+def test_claim_does_not_follow_an_outside_next_url(desk, agent):
+    case = CaseFactory()
+
+    response = desk.post(
+        reverse("cases:claim", args=[case.reference]), {"next": "https://evil.example/"}
+    )
+
+    assert response.url == reverse("cases:queue")
+
+
+def bulk(desk, cases, **data):
+    return desk.post(
+        reverse("cases:bulk"), {"cases": [case.pk for case in cases], **data}, follow=True
+    )
+
+
+def test_bulk_assign_status_priority_and_close(desk, agent, other_agent):
+    cases = CaseFactory.create_batch(3, assignee=agent)
+
+    bulk(desk, cases, action="assign", assignee=other_agent.pk)
+    bulk(desk, cases[:2], action="status", status="waiting")
+    bulk(desk, cases[:1], action="priority", priority="4")
+    response = bulk(desk, cases[2:], action="close")
+
+    assert "Changed 1 of 1 selected cases." in response.content.decode()
+    for case in cases:
+        case.refresh_from_db()
+    assert [case.assignee for case in cases] == [other_agent] * 3
+    assert [case.status for case in cases] == ["waiting", "waiting", "closed"]
+    assert cases[0].priority == Priority.URGENT
+    assert cases[2].closed_at is not None
+    kinds = sorted(CaseEvent.objects.filter(case=cases[0]).values_list("kind", flat=True))
+    assert kinds == ["assigned", "priority", "status"]
+
+
+def test_bulk_with_no_rows_is_refused(desk):
+    response = bulk(desk, [], action="close")
+
+    assert "Select at least one case." in response.content.decode()
+
+
+def test_bulk_assign_without_an_agent_is_refused(desk, agent):
+    case = CaseFactory(assignee=agent)
+
+    response = bulk(desk, [case], action="assign")
+
+    assert "Choose the agent to assign to." in response.content.decode()
+    case.refresh_from_db()
+    assert case.assignee == agent
+
+
+def test_bulk_with_an_unknown_case_changes_nothing(desk, agent):
+    case = CaseFactory(assignee=agent)
+
+    response = desk.post(
+        reverse("cases:bulk"), {"cases": [case.pk, 999999], "action": "close"}, follow=True
+    )
+
+    case.refresh_from_db()
+    assert case.status == Status.NEW
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_desk_post_views_need_an_agent(client, non_agent):
+    case = CaseFactory()
+    urls = [
+        reverse("cases:claim", args=[case.reference]),
+        reverse("cases:bulk"),
+        reverse("cases:saved_view_create"),
+    ]
+    for url in urls:
+        assert client.post(url).status_code == 302
+    client.force_login(non_agent)
+    for url in urls:
+        assert client.post(url).status_code == 403

@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Priority, Status
+from contacts.models import OwnerChange
+from tests.factories import AgentFactory, CaseFactory, ContactFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def contact_page(client, contact):
+    response = client.get(reverse("contacts:detail", args=[contact.pk]))
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent.user)
+    return client
+
+
+@pytest.fixture
+def maria(agent, other_agent):
+    """Maria, owned by Ana, whose backup is Ben."""
+    agent.backup = other_agent
+    agent.save()
+    return ContactFactory(
+        name="Maria Garcia",
+        email="maria@customer.example",
+        phone="+34 600 111 222",
+        organization=OrganizationFactory(name="Acme Rockets"),
+        language="es",
+        owner=agent,
+    )
+
+
+def test_contact_page_shows_details_owner_backup_and_organization(agent_client, maria):
+    page = contact_page(agent_client, maria).content.decode()
+
+    for shown in ("Maria Garcia", "maria@customer.example", "+34 600 111 222", "Acme Rockets"):
+        assert shown in page
+    assert "Spanish" in page or "Español" in page
+    assert "Ana Silva" in page
+    assert "Ben Carter" in page
+    assert "away until" not in page
+
+
+def test_contact_page_says_when_the_owner_is_away(agent_client, agent, maria):
+    agent.away_until = timezone.now() + timedelta(days=3)
+    agent.save()
+
+    assert "away until" in contact_page(agent_client, maria).content.decode()
+
+
+def test_contact_without_owner_says_so(agent_client):
+    contact = ContactFactory(name="New Person")
+
+    assert "None yet" in contact_page(agent_client, contact).content.decode()
+
+
+def test_contact_page_lists_all_their_cases_newest_first_and_nobody_elses(
+    agent_client, other_agent, maria
+):
+    now = timezone.now()
+    old = CaseFactory(contact=maria, status=Status.CLOSED, created_at=now - timedelta(days=40))
+    middle = CaseFactory(
+        contact=maria, priority=Priority.URGENT, created_at=now - timedelta(days=2)
+    )
+    new = CaseFactory(contact=maria, assignee=other_agent, status=Status.WAITING, created_at=now)
+    CaseFactory(subject="Somebody else's case")
+
+    response = contact_page(agent_client, maria)
+
+    assert response.context["cases"] == [new, middle, old]
+    assert response.context["open_cases"] == 2
+    page = response.content.decode()
+    assert reverse("cases:detail", args=[new.reference]) in page
+    assert new.subject in page
+    assert "badge-status-waiting" in page
+    assert "Urgent" in page
+    assert "Somebody else" not in page
+
+
+def test_contact_page_shows_who_changed_the_owner_when_and_why(
+    agent_client, agent, other_agent, manager, maria
+):
+    OwnerChange.objects.create(
+        contact=maria, previous_owner=None, new_owner=agent, actor=None, reason=""
+    )
+    OwnerChange.objects.create(
+        contact=maria,
+        previous_owner=agent,
+        new_owner=other_agent,
+        actor=manager.user,
+        reason="Ana moved to <b>billing</b>",
+    )
+
+    response = contact_page(agent_client, maria)
+
+    history = response.content.decode().split('id="owner-history"')[1]
+    assert "Ana Silva → Ben Carter</strong> by Maya" in history
+    assert "Ana moved to &lt;b&gt;billing&lt;/b&gt;" in history
+    assert "no owner → Ana Silva" in history
+    assert history.index("Ben Carter") < history.index("no owner")
+
+
+def test_contact_page_offers_active_agents_and_moves_cases_by_default(agent_client, maria):
+    AgentFactory(user__first_name="Gone", user__last_name="Agent", user__is_active=False)
+
+    response = contact_page(agent_client, maria)
+
+    form = response.context["owner_form"]
+    assert "Gone Agent" not in response.content.decode()
+    assert form["move_open_cases"].value() is True
+    assert 'action="{}"'.format(reverse("contacts:change_owner", args=[maria.pk])) in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("cases", [3, 200])
+def test_contact_page_runs_constant_queries(
+    agent_client, agent, other_agent, maria, cases, django_assert_max_num_queries
+):
+    agents = [agent, other_agent, *AgentFactory.create_batch(3)]
+    for number in range(cases):
+        CaseFactory(contact=maria, assignee=agents[number % 5], status=list(Status)[number % 5])
+    for previous, new in zip(agents, agents[1:], strict=False):
+        OwnerChange.objects.create(
+            contact=maria, previous_owner=previous, new_owner=new, actor=agent.user
+        )
+    # session, user, agent with team, contact with organization/owner/backup,
+    # cases with assignees, owner history with agents and actor, active agents for the form
+    with django_assert_max_num_queries(7):
+        contact_page(agent_client, maria)
