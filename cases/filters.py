@@ -51,11 +51,11 @@ class CaseFilter(django_filters.FilterSet):
     assignee = django_filters.ChoiceFilter(
         method="filter_assignee", label="Assignee", empty_label="Anyone"
     )
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
-    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any")
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), empty_label="Any")
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any")
     due = django_filters.ChoiceFilter(
-        choices=DueState.CHOICES, method="filter_due", label="Response time"
+        choices=DueState.CHOICES, method="filter_due", label="Response time", empty_label="Any"
     )
     created = django_filters.DateFromToRangeFilter(
         field_name="created_at",

@@ -11,8 +11,10 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
-from cases.models import Case, Message, OutboundEmail
+from cases.models import Case, Message, OutboundEmail, Reminder
+from helpdesk.models import Agent
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,35 @@ def case_reply_email(*, message: Message) -> OutboundEmail:
     )
     message.message_id = email.message_id_header
     message.save(update_fields=["message_id"])
+    outbound_enqueue(email)
+    return email
+
+
+@transaction.atomic
+def reminder_email(*, reminder: Reminder, agent: Agent, language: str) -> OutboundEmail:
+    """Tell an agent a case is due soon or overdue, in their language, with a link to it."""
+    case = reminder.case
+    context = {
+        "case": case,
+        "reminder": reminder,
+        "agent": agent,
+        "overdue": reminder.kind == Reminder.Kind.BREACH,
+        "case_url": site_url(reverse("cases:detail", args=[case.reference])),
+        "site_name": settings.SITE_NAME,
+    }
+    with translation.override(language):
+        context["target"] = reminder.get_target_display()
+        context["due"] = date_format(timezone.localtime(reminder.due_at), "j M H:i")
+    subject, text, html = email_render(template="reminder", context=context, language=language)
+    email = OutboundEmail.objects.create(
+        case=case,
+        kind=OutboundEmail.Kind.REMINDER,
+        to=agent.user.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id_header=_message_id(),
+    )
     outbound_enqueue(email)
     return email
 

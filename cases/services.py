@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import outbound, routing
+from cases import outbound, routing, sla
 from cases.attachments import attachments_store
 from cases.models import (
     OPEN_STATUSES,
@@ -107,6 +107,8 @@ def case_open(
     case_record(case, actor=actor, kind=CaseEvent.Kind.CREATED, detail=detail, name=contact.name)
     case.save(update_fields=["version", "last_activity_at", "last_activity_by"])
     routing.route(case, actor=actor)
+    sla.case_refresh(case)
+    case.save(update_fields=sla.SLA_FIELDS)
     outbound.case_acknowledge(case=case)
     return case
 
@@ -181,6 +183,12 @@ def _set_status(case: Case, status: str, *, actor) -> None:
         return
     now = timezone.now()
     before = case.get_status_display()
+    if case.status == Status.WAITING:
+        sla.waiting_ended(case, now=now)
+    if status == Status.WAITING:
+        sla.waiting_started(case, now=now)
+    if status in (Status.RESOLVED, Status.CLOSED) and case.is_open:
+        sla.case_resolved(case, now=now)
     case.status = status
     if status == Status.RESOLVED:
         case.resolved_at = now
@@ -252,6 +260,8 @@ def case_claim(*, case: Case, agent: Agent) -> Case:
     if not case.is_open:
         raise ValidationError(f"{case.reference} is {case.get_status_display().lower()}.")
     _set_assignee(case, agent, actor=agent.user, why="Claimed.")
+    if case.status == Status.NEW:
+        _set_status(case, Status.OPEN, actor=agent.user)
     case.save()
     return case
 
@@ -275,6 +285,7 @@ def case_update(
     _set_priority(case, priority, actor=actor)
     _set_category(case, category, actor=actor)
     _set_assignee(case, assignee, actor=actor)
+    sla.case_refresh(case)
     case.save()
     return case
 
@@ -307,6 +318,7 @@ def case_reply(
     )
     if uploads:
         attachments_store(message=message, uploads=uploads, content_types=list(content_types))
+    sla.agent_replied(case, now=message.created_at)
     if case.first_response_at is None:
         case.first_response_at = message.created_at
     if case.assignee_id is None:
@@ -318,6 +330,7 @@ def case_reply(
         detail=f"Replied to {case.contact.name}.",
     )
     _set_status(case, status_after, actor=agent.user)
+    sla.case_refresh(case)
     case.save()
     outbound.case_reply_email(message=message)
     return message
@@ -399,6 +412,7 @@ def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_vers
         detail=f"Merged into {target.reference}; its {moved} messages moved there.",
     )
     _set_status(source, Status.CLOSED, actor=actor)
+    sla.case_refresh(source)
     source.save()
     case_record(
         target,
@@ -451,6 +465,7 @@ def cases_bulk_update(
         else:
             raise ValidationError("Choose what to do with the selected cases.")
         if case.version != before:
+            sla.case_refresh(case)
             case.save()
             changed += 1
     return changed
@@ -485,5 +500,6 @@ def case_log(
     )
     if priority != case.priority:
         _set_priority(case, priority, actor=agent.user)
+        sla.case_refresh(case)
         case.save()
     return case

@@ -15,3 +15,17 @@ def outbox_sweep() -> int:
     from cases import outbound
 
     return outbound.outbox_sweep()
+
+
+@shared_task
+def sla_sweep() -> int:
+    from cases import sla
+
+    return sla.sweep()
+
+
+@shared_task
+def sla_policy_changed() -> int:
+    from cases import sla
+
+    return sla.policy_changed()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("desk/views/", views.saved_view_create, name="saved_view_create"),
     path("desk/views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("desk/bulk/", views.cases_bulk, name="bulk"),
+    path("desk/notifications/", views.notifications, name="notifications"),
     path("desk/cases/new/", views.case_new, name="new"),
     path("desk/cases/<str:reference>/", views.case_detail, name="detail"),
     path("desk/cases/<str:reference>/claim/", views.case_claim, name="claim"),

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -30,6 +31,7 @@ from cases.models import (
     CannedAnswer,
     Case,
     CaseEvent,
+    Notification,
     Phrase,
     SavedView,
     Status,
@@ -115,8 +117,13 @@ def builtin_views(agent) -> list[tuple[str, str]]:
 
 def _queue_query(request) -> QueryDict:
     """The filters asked for, without the page number; the default view when none."""
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        # Empty fields of the filter form are no filter: drop them so the URL stays
+        # short and matches the built-in views.
+        kept = [value for value in values if value.strip()]
+        if key != "page" and kept:
+            query.setlist(key, kept)
     if not query:
         query = QueryDict(builtin_views(request.agent)[0][1], mutable=True)
     return query
@@ -192,7 +199,14 @@ def case_claim(request, reference):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{case.reference} is yours now.")
+        messages.success(
+            request,
+            format_html(
+                '<a href="{}">{}</a> is yours now.',
+                reverse("cases:detail", args=[case.reference]),
+                case.reference,
+            ),
+        )
     return _back_to_queue(request)
 
 
@@ -444,3 +458,14 @@ def attachment_download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@agent_required
+def notifications(request):
+    """The agent's reminders, newest first; posting marks them all read."""
+    mine = Notification.objects.filter(agent=request.agent)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("cases:notifications")
+    items = mine.select_related("reminder__case__contact")[:100]
+    return render(request, "cases/notifications.html", {"items": items})

@@ -50,18 +50,15 @@ def contact_change_owner(
 
     # The row lock makes two agents changing the owner at once take turns, so the
     # second one sees (and records) the first one's choice as the previous owner.
-    contact = (
-        Contact.objects.select_related("owner__user")
-        .select_for_update(of=("self",))
-        .get(pk=contact.pk)
-    )
+    # No join: a locking read that joins may return the joined row as it was before.
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.owner_id == new_owner.pk:
         raise ValidationError(f"{new_owner.name} already owns {contact.name}.")
     if not new_owner.user.is_active:
         raise ValidationError(f"{new_owner.name} no longer works on the desk.")
     change = OwnerChange.objects.create(
         contact=contact,
-        previous_owner=contact.owner,
+        previous_owner_id=contact.owner_id,
         new_owner=new_owner,
         actor=actor,
         reason=reason.strip(),

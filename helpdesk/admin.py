@@ -4,7 +4,7 @@ from django.db import transaction
 from django.shortcuts import render
 
 from cases.services import agent_reassign_all
-from helpdesk.models import Agent, Team
+from helpdesk.models import Agent, BusinessCalendar, Holiday, Team, WorkingHours
 
 
 @admin.register(Team)
@@ -76,3 +76,26 @@ class AgentAdmin(admin.ModelAdmin):
                 "action": "reassign_work",
             },
         )
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone"]
+    search_fields = ["name"]
+    inlines = [WorkingHoursInline, HolidayInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from cases.admin import recompute_due_times
+
+        recompute_due_times()

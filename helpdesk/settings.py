@@ -272,6 +272,9 @@ CELERY_BEAT_SCHEDULE = {
     # Mail that could not be queued (broker down) or failed to send waits in the
     # outbox; a minute is as long as a customer should wait for it.
     "outbox-sweep": {"task": "cases.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
+    # Warnings give at least the policy's lead time (30 minutes by default); a minute
+    # of lateness is the most a reminder may be late.
+    "sla-sweep": {"task": "cases.tasks.sla_sweep", "schedule": timedelta(minutes=1)},
 }
 # Outbox rows younger than this belong to the task queued on commit.
 OUTBOX_GRACE = timedelta(seconds=env_int("OUTBOX_GRACE_SECONDS", 30))

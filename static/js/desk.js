@@ -20,7 +20,7 @@
     cannedForm.addEventListener("submit", function (event) {
       event.preventDefault();
       var option = document.getElementById("canned-select").selectedOptions[0];
-      if (!option) return;
+      if (!option || !option.value) return;
       var text = option.dataset.text;
       var start = body.selectionStart || 0;
       var end = body.selectionEnd || 0;

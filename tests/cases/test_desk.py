@@ -90,8 +90,9 @@ def test_case_page_runs_constant_queries(
     client.force_login(agent.user)
     # session, user, agent with team, case with contact/owner/backup/assignee/team/category,
     # canned answers, phrase guide, messages with authors, their attachments, events with
-    # actors, the contact's other cases, then the choices of the forms: categories, agents, teams
-    with django_assert_max_num_queries(13):
+    # actors, the contact's other cases, then the choices of the forms: categories, agents,
+    # teams, and the count of unread reminders in the navigation
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
 
 

@@ -133,6 +133,7 @@ def test_contact_page_runs_constant_queries(
             contact=maria, previous_owner=previous, new_owner=new, actor=agent.user
         )
     # session, user, agent with team, contact with organization/owner/backup,
-    # cases with assignees, owner history with agents and actor, active agents for the form
-    with django_assert_max_num_queries(7):
+    # cases with assignees, owner history with agents and actor, active agents for the form,
+    # unread reminders in the navigation
+    with django_assert_max_num_queries(8):
         contact_page(agent_client, maria)

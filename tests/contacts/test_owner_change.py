@@ -1,5 +1,8 @@
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -99,6 +102,38 @@ def test_the_service_refuses_the_current_owner_or_an_inactive_agent(
     assert Contact.objects.get(pk=maria.pk).owner == agent
     assert not OwnerChange.objects.exists()
     assert not CaseEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_owner_changes_at_once_take_turns_and_the_history_stays_a_chain(team):
+    ana, ben, carl = AgentFactory.create_batch(3, team=team)
+    contact = ContactFactory(owner=ana)
+    cases = CaseFactory.create_batch(2, contact=contact, assignee=ana, status=Status.OPEN)
+    barrier, errors = threading.Barrier(2), []
+
+    def work(new_owner):
+        try:
+            barrier.wait(timeout=10)
+            # Both start from the contact as they saw it: owned by Ana.
+            contact_change_owner(contact=contact, new_owner=new_owner, actor=ana.user)
+        except Exception as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(agent,)) for agent in (ben, carl)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    first, second = OwnerChange.objects.order_by("pk")
+    assert first.previous_owner == ana
+    assert second.previous_owner == first.new_owner
+    final = Contact.objects.get(pk=contact.pk).owner
+    assert final == second.new_owner
+    assert {Case.objects.get(pk=case.pk).assignee for case in cases} == {final}
 
 
 # The form on the contact page

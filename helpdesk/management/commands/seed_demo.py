@@ -1,6 +1,6 @@
 """Demo data for development: teams, agents, contacts and cases in every state."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cases import sla
 from cases.models import (
     CannedAnswer,
     Case,
@@ -16,10 +17,12 @@ from cases.models import (
     Channel,
     Phrase,
     Priority,
+    SlaPolicy,
+    SlaTarget,
     Status,
 )
 from contacts.models import Contact, Organization
-from helpdesk.models import Agent, Team
+from helpdesk.models import Agent, BusinessCalendar, Team
 
 PASSWORD = "demo"
 AGENTS = [
@@ -177,6 +180,7 @@ class Command(BaseCommand):
             CannedAnswer.objects.create(title=title, body=body, team=teams.get(team))
         for avoid, prefer, why in PHRASES:
             Phrase.objects.create(avoid=avoid, prefer=prefer, why=why)
+        self.seed_response_times(categories)
         organizations = [Organization.objects.create(name=name) for name in ORGANIZATIONS]
         contacts = []
         for index, (name, language) in enumerate(CONTACTS):
@@ -258,4 +262,71 @@ class Command(BaseCommand):
                 case.closed_at = created + timedelta(days=3)
             case.last_activity_at = case.first_response_at or created
             case.last_activity_by = assignee.name if case.first_response_at else contact.name
+            if case.status == Status.WAITING:
+                case.waiting_since = created + timedelta(hours=1)
+            sla.case_refresh(case)
             case.save()
+        # Cases about to break their promise, so the reminder sweep has work to show.
+        for minutes_ago, contact in ((50, contacts[1]), (40, contacts[6]), (25, contacts[11])):
+            created = now - timedelta(minutes=minutes_ago)
+            case = Case.objects.create(
+                subject="Checkout page shows an error",
+                contact=contact,
+                channel=Channel.CHAT,
+                category=categories[1],
+                priority=Priority.HIGH,
+                assignee=agents[0],
+                team=agents[0].team,
+                created_at=created,
+                last_activity_at=created,
+                last_activity_by=contact.name,
+            )
+            case.messages.create(
+                author_contact=contact,
+                channel=Channel.CHAT,
+                created_at=created,
+                body="Payment fails with 'error 502' at the last step. I need to order today.",
+            )
+            CaseEvent.objects.create(
+                case=case,
+                kind=CaseEvent.Kind.CREATED,
+                created_at=created,
+                detail=f"Opened by {contact.name} through the chat.",
+            )
+            sla.case_refresh(case)
+            case.save()
+
+    def seed_response_times(self, categories):
+        """Office hours for the desk, a standard policy on them, and round-the-clock
+        support for technical problems."""
+        office = BusinessCalendar.objects.create(name="Office hours", time_zone=settings.TIME_ZONE)
+        for weekday in range(5):
+            office.hours.create(weekday=weekday, start=time(8), end=time(18))
+        standard = SlaPolicy.objects.create(
+            name="Standard", is_default=True, calendar=office, warning_minutes=30
+        )
+        around_the_clock = SlaPolicy.objects.create(
+            name="Technical problems, round the clock",
+            category=categories[1],
+            warning_minutes=15,
+            escalation=SlaPolicy.Escalation.RAISE_PRIORITY,
+        )
+        # minutes: first response, next reply, resolution
+        for policy, targets in (
+            (
+                standard,
+                {1: (480, 480, 3000), 2: (240, 240, 1440), 3: (60, 120, 480), 4: (30, 60, 240)},
+            ),
+            (
+                around_the_clock,
+                {1: (240, 240, 2880), 2: (120, 120, 1440), 3: (60, 60, 480), 4: (20, 30, 240)},
+            ),
+        ):
+            for priority, (first, later, resolution) in targets.items():
+                SlaTarget.objects.create(
+                    policy=policy,
+                    priority=priority,
+                    first_response_minutes=first,
+                    next_reply_minutes=later,
+                    resolution_minutes=resolution,
+                )
