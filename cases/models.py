@@ -101,6 +101,7 @@ class CaseQuerySet(models.QuerySet):
             "team",
             "category",
             "merged_into",
+            "sla_policy",
         )
 
 

@@ -1,0 +1,260 @@
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connections
+from django.urls import reverse
+
+from cases import services, sla
+from cases.models import Case, CaseEvent, Notification, OutboundEmail, Priority, Reminder, Status
+from helpdesk.celery import app as celery_app
+from tests.factories import AgentFactory, ContactFactory, UserFactory
+from tests.sla_helpers import policy
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def open_case(agent, *, priority=Priority.NORMAL):
+    """A case owned by `agent`, opened at START, first response due an hour later."""
+    contact = ContactFactory(owner=agent, name="Maria Garcia")
+    with time_machine.travel(START, tick=False):
+        case = services.case_open_from_web(
+            name="Maria Garcia",
+            email=contact.email,
+            subject="Printer on fire",
+            body="Help",
+            category=None,
+        )
+    if priority != case.priority:
+        Case.objects.filter(pk=case.pk).update(priority=priority)
+    OutboundEmail.objects.all().delete()
+    return Case.objects.get(pk=case.pk)
+
+
+@pytest.fixture
+def standard(db):
+    return policy(
+        warning=15, targets={Priority.NORMAL: (60, 60, 600), Priority.HIGH: (30, 30, 300)}
+    )
+
+
+def sweep_at(moment, **kwargs):
+    with time_machine.travel(moment, tick=False):
+        return sla.sweep(**kwargs)
+
+
+def test_nothing_is_sent_before_the_warning_window(standard, agent):
+    open_case(agent)
+
+    assert sweep_at(START + timedelta(minutes=44)) == 0
+    assert not Reminder.objects.exists()
+
+
+def test_warning_goes_to_the_assignee_by_mail_and_on_the_desk(
+    standard, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = open_case(agent)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_at(START + timedelta(minutes=46)) == 1
+
+    reminder = Reminder.objects.get()
+    assert (reminder.kind, reminder.target) == ("warning", "first_response")
+    assert reminder.due_at == START + timedelta(hours=1)
+    assert Notification.objects.get().agent == agent
+    [message] = mailoutbox
+    assert message.to == [agent.user.email]
+    assert message.subject.startswith(f"[{case.reference}] Due soon: First response by")
+    assert f"https://help.example.com/desk/cases/{case.reference}/" in message.body
+    case.refresh_from_db()
+    assert case.remind_at == START + timedelta(hours=1)
+
+
+def test_breach_notifies_assignee_and_team_lead_and_raises_the_priority(
+    standard, agent, other_agent, team
+):
+    team.lead = other_agent
+    team.save()
+    case = open_case(agent)
+
+    sweep_at(START + timedelta(minutes=61))
+
+    breach = Reminder.objects.get(kind="breach")
+    assert {n.agent for n in breach.notifications.all()} == {agent, other_agent}
+    case.refresh_from_db()
+    assert case.priority == Priority.HIGH
+    assert case.events.filter(kind=CaseEvent.Kind.PRIORITY, detail__contains="missed").exists()
+    assert case.events.filter(kind=CaseEvent.Kind.SLA, detail__contains="overdue").exists()
+
+
+def test_breach_can_move_the_case_to_an_escalation_team(agent):
+    from tests.factories import TeamFactory
+
+    escalation = TeamFactory(name="Escalations")
+    policy(escalation="move_team", escalation_team=escalation, targets={2: (60, 60, 600)})
+    case = open_case(agent)
+
+    sweep_at(START + timedelta(hours=2))
+
+    case.refresh_from_db()
+    assert case.team == escalation
+
+
+def test_away_assignee_reminder_goes_to_the_backup(standard, agent, other_agent):
+    case = open_case(agent)
+    agent.backup = other_agent
+    agent.away_until = START + timedelta(days=3)
+    agent.save()
+
+    sweep_at(START + timedelta(minutes=50))
+
+    assert Notification.objects.get().agent == other_agent
+    assert case.reminders.count() == 1
+
+
+def test_missing_assignee_reminder_goes_to_the_team_lead(standard, agent, team):
+    lead = AgentFactory(team=team, user=UserFactory(username="lead"))
+    team.lead = lead
+    team.save()
+    case = open_case(agent)
+    Case.objects.filter(pk=case.pk).update(assignee=None)
+
+    sweep_at(START + timedelta(minutes=50))
+
+    assert Notification.objects.get().agent == lead
+
+
+@pytest.mark.parametrize("status", [Status.RESOLVED, Status.CLOSED])
+def test_resolved_and_closed_cases_get_nothing(standard, agent, status):
+    case = open_case(agent)
+    Case.objects.filter(pk=case.pk).update(status=status)
+
+    assert sweep_at(START + timedelta(hours=3)) == 0
+    assert Case.objects.get(pk=case.pk).remind_at is None
+
+
+def test_met_target_gets_no_reminder(standard, agent):
+    case = open_case(agent)
+    with time_machine.travel(START + timedelta(minutes=20), tick=False):
+        services.case_reply(
+            case=case, agent=agent, body="On it", seen_version=case.version, status_after="open"
+        )
+
+    sweep_at(START + timedelta(minutes=70))
+
+    assert not Reminder.objects.filter(target="first_response").exists()
+
+
+def test_sweep_run_twice_sends_each_reminder_once(standard, agent, mailoutbox):
+    open_case(agent)
+
+    first = sweep_at(START + timedelta(minutes=50))
+    Case.objects.update(remind_at=START)  # as if the first run crashed before saving
+    second = sweep_at(START + timedelta(minutes=50))
+
+    assert (first, second) == (1, 0)
+    assert Reminder.objects.count() == 1
+    assert OutboundEmail.objects.filter(kind="reminder").count() == 1
+
+
+def test_sweep_only_reads_cases_whose_reminder_moment_came(
+    standard, agent, django_assert_max_num_queries
+):
+    for _ in range(20):
+        open_case(agent)
+    Case.objects.update(remind_at=START + timedelta(days=1))
+    # savepoint, select the due cases (none), release
+    with django_assert_max_num_queries(3):
+        assert sweep_at(START + timedelta(hours=2)) == 0
+
+
+def test_failed_reminder_mail_is_kept_and_retried(
+    standard, agent, settings, django_capture_on_commit_callbacks
+):
+    open_case(agent)
+    settings.EMAIL_BACKEND = "tests.cases.test_acknowledgement.BrokenBackend"
+
+    with time_machine.travel(START + timedelta(minutes=50), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            sla.sweep()
+
+    email = OutboundEmail.objects.get(kind="reminder")
+    assert email.sent_at is None and email.attempts == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(START + timedelta(minutes=60), tick=False):
+        from cases import outbound
+
+        assert outbound.outbox_sweep() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_reminder_once(standard, agent):
+    for _ in range(6):
+        open_case(agent)
+    barrier, errors, counts = threading.Barrier(2), [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            counts.append(sla.sweep(now=START + timedelta(minutes=50), batch=2))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sum(counts) == 6
+    assert Reminder.objects.count() == 6
+    assert OutboundEmail.objects.filter(kind="reminder").count() == 6
+
+
+def test_notifications_page_lists_reminders_and_marks_them_read(
+    client, standard, agent, django_assert_max_num_queries
+):
+    case = open_case(agent)
+    sweep_at(START + timedelta(minutes=50))
+    client.force_login(agent.user)
+
+    queue = client.get(reverse("cases:queue")).content.decode()
+    assert 'id="notification-count">1<' in queue
+    # session, user, agent, unread count, notifications with reminder, case and contact
+    with django_assert_max_num_queries(5):
+        page = client.get(reverse("cases:notifications")).content.decode()
+    assert case.reference in page and "Due soon" in page
+
+    client.post(reverse("cases:notifications"))
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_sweep_and_the_mail_lands(standard, agent):
+    from celery.contrib.testing.worker import start_worker
+
+    from cases.tasks import sla_sweep
+
+    case = open_case(agent)
+    Case.objects.filter(pk=case.pk).update(remind_at=START)
+    mail.outbox = []
+    celery_app.conf.task_always_eager = False
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        sla_sweep.delay()
+        deadline = time.monotonic() + 30
+        while len(mail.outbox) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    # Both the first response and the resolution are overdue by now.
+    breaches = Reminder.objects.filter(case=case, kind="breach").count()
+    assert breaches == 2
+    assert {tuple(message.to) for message in mail.outbox} == {(agent.user.email,)}
+    assert all("Overdue" in message.subject for message in mail.outbox)
