@@ -42,6 +42,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Benchmarks on PostgreSQL (not part of `make test`)
+bench: install-dev
+	@test -n "$$DATABASE_URL" || { echo "make bench runs on PostgreSQL: set DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/helpdesk"; exit 2; }
+	$(BIN)/pytest -o addopts="" tests/bench -s -q -p no:cacheprovider
+
 ## Compile translations after editing locale/*/LC_MESSAGES/django.po
 messages: install-dev
 	$(BIN)/python manage.py compilemessages

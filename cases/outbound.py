@@ -117,9 +117,9 @@ def case_reply_email(*, message: Message) -> OutboundEmail:
     return email
 
 
-@transaction.atomic
-def reminder_email(*, reminder: Reminder, agent: Agent, language: str) -> OutboundEmail:
-    """Tell an agent a case is due soon or overdue, in their language, with a link to it."""
+def reminder_email_build(*, reminder: Reminder, agent: Agent, language: str) -> OutboundEmail:
+    """An unsaved reminder email for an agent, in their language, with a link to the case.
+    The sweep saves many at once and queues them with outbound_enqueue."""
     case = reminder.case
     context = {
         "case": case,
@@ -133,7 +133,7 @@ def reminder_email(*, reminder: Reminder, agent: Agent, language: str) -> Outbou
         context["target"] = reminder.get_target_display()
         context["due"] = date_format(timezone.localtime(reminder.due_at), "j M H:i")
     subject, text, html = email_render(template="reminder", context=context, language=language)
-    email = OutboundEmail.objects.create(
+    return OutboundEmail(
         case=case,
         kind=OutboundEmail.Kind.REMINDER,
         to=agent.user.email,
@@ -142,8 +142,6 @@ def reminder_email(*, reminder: Reminder, agent: Agent, language: str) -> Outbou
         body_html=html,
         message_id_header=_message_id(),
     )
-    outbound_enqueue(email)
-    return email
 
 
 def _retry_delay(attempts: int) -> timedelta:

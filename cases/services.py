@@ -17,7 +17,7 @@ from cases.models import (
     Priority,
     Status,
 )
-from contacts.models import Contact
+from contacts.models import Contact, OwnerChange
 from contacts.services import contact_get_or_create
 from helpdesk.models import Agent, Team
 
@@ -44,18 +44,23 @@ def actor_name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def case_record(case: Case, *, actor, kind: str, detail: str, name: str = "") -> CaseEvent:
-    """Write one change on a case's timeline: raises its version and last activity.
-
-    The caller saves the case (it holds the row lock and may change more fields).
-    """
+def case_event(case: Case, *, actor, kind: str, detail: str, name: str = "") -> CaseEvent:
+    """One change on a case's timeline, not yet saved: raises the case's version and last
+    activity. The caller saves both (it holds the row lock and may change more fields)."""
     now = timezone.now()
     case.version += 1
     case.last_activity_at = now
     case.last_activity_by = name or actor_name(actor)
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case, actor=actor, kind=kind, detail=detail, created_at=now, case_version=case.version
     )
+
+
+def case_record(case: Case, *, actor, kind: str, detail: str, name: str = "") -> CaseEvent:
+    """Write one change on a case's timeline (see case_event); the caller saves the case."""
+    event = case_event(case, actor=actor, kind=kind, detail=detail, name=name)
+    event.save()
+    return event
 
 
 def case_lock(case: Case, *, seen_version: int | None = None) -> Case:
@@ -150,7 +155,19 @@ def agent_reassign_all(
     """
     if leaving.pk == successor.pk:
         raise ValueError("An agent cannot hand their work to themselves.")
-    contacts = Contact.objects.filter(owner=leaving).update(owner=successor)
+    owned = list(Contact.objects.select_for_update().filter(owner=leaving))
+    Contact.objects.filter(pk__in=[contact.pk for contact in owned]).update(owner=successor)
+    OwnerChange.objects.bulk_create(
+        OwnerChange(
+            contact=contact,
+            previous_owner=leaving,
+            new_owner=successor,
+            actor=actor,
+            reason=f"{leaving.name}'s work was handed over.",
+        )
+        for contact in owned
+    )
+    contacts = len(owned)
     cases = list(
         Case.objects.select_for_update().filter(assignee=leaving, status__in=OPEN_STATUSES)
     )

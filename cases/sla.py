@@ -24,6 +24,7 @@ from cases.models import (
     Case,
     CaseEvent,
     Notification,
+    OutboundEmail,
     Priority,
     Reminder,
     SlaOutcome,
@@ -256,89 +257,109 @@ def _agent_language(agent: Agent) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _notify(case: Case, reminder: Reminder, people: list[Agent]) -> None:
-    from cases import outbound
+def _escalation(case: Case, reminder: Reminder):
+    """The policy's escalation for a breach, applied to the case: an unsaved event, or None."""
+    from cases.services import case_event
 
-    for agent in people:
-        Notification.objects.get_or_create(agent=agent, reminder=reminder)
-        if agent.user.email:
-            outbound.reminder_email(reminder=reminder, agent=agent, language=_agent_language(agent))
-
-
-def _escalate(case: Case, reminder: Reminder) -> None:
     policy = case.sla_policy
     if policy is None or policy.escalation == SlaPolicy.Escalation.NONE:
-        return
-    from cases.services import case_record
-
+        return None
     target = reminder.get_target_display().lower()
     if policy.escalation == SlaPolicy.Escalation.RAISE_PRIORITY:
         if case.priority >= Priority.URGENT:
-            return
+            return None
         before = case.get_priority_display()
         case.priority += 1
-        case_record(
+        return case_event(
             case,
             actor=None,
             kind=CaseEvent.Kind.PRIORITY,
             detail=f"Priority: {before} → {case.get_priority_display()}, "
             f"because the {target} target was missed.",
         )
-    elif policy.escalation_team_id and policy.escalation_team_id != case.team_id:
+    if policy.escalation_team_id and policy.escalation_team_id != case.team_id:
         case.team = policy.escalation_team
-        case_record(
+        return case_event(
             case,
             actor=None,
             kind=CaseEvent.Kind.ESCALATED,
             detail=f"Escalated to the {case.team.name} queue: the {target} target was missed.",
         )
+    return None
 
 
-def _remind(case: Case, kind: str, target: str, due: datetime, now: datetime) -> bool:
-    """Record and send one reminder unless it already was. Returns whether it was new."""
-    with transaction.atomic():
-        reminder, created = Reminder.objects.get_or_create(
-            case=case, kind=kind, target=target, due_at=due, defaults={"created_at": now}
-        )
-    if not created:
-        return False
-    _notify(case, reminder, recipients(case, kind, now))
-    if kind == Reminder.Kind.BREACH:
-        _escalate(case, reminder)
-    from cases.services import case_record
-
-    case_record(
-        case,
-        actor=None,
-        kind=CaseEvent.Kind.SLA,
-        detail=f"{reminder.get_target_display()} "
-        f"{'is overdue' if kind == Reminder.Kind.BREACH else 'is due soon'}: "
-        f"due {timezone.localtime(due):%d %b %H:%M}.",
-    )
-    return True
-
-
-def case_sweep(case: Case, now: datetime) -> int:
-    """Send what is due for one locked case and set when to look at it next."""
-    sent = 0
+def _plan(case: Case, now: datetime, done: set) -> list[Reminder]:
+    """The reminders a locked case needs now; sets when to look at it next."""
     if case.status not in OPEN_STATUSES:
         case.remind_at = None
-        return sent
+        return []
     warning = timedelta(minutes=case.sla_policy.warning_minutes if case.sla_policy else 0)
-    upcoming = []
+    needed, upcoming = [], []
     for target, field in DUE_FIELDS.items():
         due = getattr(case, field)
         if due is None:
             continue
         if now >= due:
-            sent += _remind(case, Reminder.Kind.BREACH, target, due, now)
+            needed.append((Reminder.Kind.BREACH, target, due))
         elif now >= due - warning:
-            sent += _remind(case, Reminder.Kind.WARNING, target, due, now)
+            needed.append((Reminder.Kind.WARNING, target, due))
             upcoming.append(due)
         else:
             upcoming.append(due - warning)
     case.remind_at = min(upcoming, default=None)
-    return sent
+    return [
+        Reminder(case=case, kind=kind, target=target, due_at=due, created_at=now)
+        for kind, target, due in needed
+        if (case.pk, kind, target, due) not in done
+    ]
+
+
+def _sweep_batch(cases: list[Case], now: datetime) -> int:
+    """Record, notify, mail and escalate for a batch of locked cases in a few bulk queries."""
+    from cases import outbound
+    from cases.services import case_event
+
+    done = set(
+        Reminder.objects.filter(case__in=cases).values_list("case_id", "kind", "target", "due_at")
+    )
+    reminders = Reminder.objects.bulk_create(
+        [reminder for case in cases for reminder in _plan(case, now, done)]
+    )
+    notifications, emails, events = [], [], []
+    for reminder in reminders:
+        case = reminder.case
+        people = recipients(case, reminder.kind, now)
+        notifications += [Notification(agent=agent, reminder=reminder) for agent in people]
+        emails += [
+            outbound.reminder_email_build(
+                reminder=reminder, agent=agent, language=_agent_language(agent)
+            )
+            for agent in people
+            if agent.user.email
+        ]
+        if reminder.kind == Reminder.Kind.BREACH:
+            escalation = _escalation(case, reminder)
+            if escalation:
+                events.append(escalation)
+        overdue = reminder.kind == Reminder.Kind.BREACH
+        events.append(
+            case_event(
+                case,
+                actor=None,
+                kind=CaseEvent.Kind.SLA,
+                detail=f"{reminder.get_target_display()} "
+                f"{'is overdue' if overdue else 'is due soon'}: "
+                f"due {timezone.localtime(reminder.due_at):%d %b %H:%M}.",
+            )
+        )
+    Notification.objects.bulk_create(notifications)
+    CaseEvent.objects.bulk_create(events)
+    for email in OutboundEmail.objects.bulk_create(emails):
+        outbound.outbound_enqueue(email)
+    Case.objects.bulk_update(
+        cases, ["remind_at", "priority", "team", "version", "last_activity_at", "last_activity_by"]
+    )
+    return len(reminders)
 
 
 def sweep(*, now: datetime | None = None, batch: int = 500) -> int:
@@ -346,7 +367,8 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> int:
 
     Returns how many reminders were recorded. Each batch is one transaction: a crash
     leaves nothing half-sent, and the rows are locked (skipping those another sweep
-    holds) so two sweeps share the work rather than repeat it.
+    holds) so two sweeps share the work rather than repeat it. The Reminder's unique
+    constraint is the last guard against a second reminder for the same due time.
     """
     now = now or timezone.now()
     total = 0
@@ -357,21 +379,17 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> int:
                 due = due.select_for_update(skip_locked=True, of=("self",))
             cases = list(
                 due.select_related(
-                    "sla_policy",
+                    "sla_policy__escalation_team",
                     "contact",
                     "assignee__user",
                     "assignee__backup__user",
                     "team__lead__user",
                 )[:batch]
             )
-            for case in cases:
-                total += case_sweep(case, now)
-                case.save(update_fields=["remind_at", "priority", "team", *_touched])
+            if cases:
+                total += _sweep_batch(cases, now)
         if len(cases) < batch:
             return total
-
-
-_touched = ["version", "last_activity_at", "last_activity_by"]
 
 
 def policy_changed(policy_id: int | None = None) -> int:

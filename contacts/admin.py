@@ -25,3 +25,13 @@ class OwnerChangeAdmin(admin.ModelAdmin):
     raw_id_fields = ["contact", "previous_owner", "new_owner", "actor"]
     search_fields = ["contact__name", "contact__email", "reason"]
     date_hierarchy = "created_at"
+
+    # An audit trail: read it, never rewrite it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from cases.models import CaseEvent, Status
-from contacts.models import Contact
+from contacts.models import Contact, OwnerChange
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,10 @@ def test_reassigning_a_leaving_agent_moves_contacts_and_open_cases(
     assert closed.assignee == agent
     colleague.refresh_from_db()
     assert colleague.backup == other_agent
+    history = OwnerChange.objects.filter(contact__in=contacts)
+    assert {(change.previous_owner, change.new_owner) for change in history} == {
+        (agent, other_agent)
+    }
 
 
 def test_reassign_without_a_successor_changes_nothing(client, manager, agent):
