@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 
 from cases.models import OPEN_STATUSES, Case, CaseEvent
 from contacts.models import Contact
+from contacts.services import contact_adopt
 from helpdesk.models import Agent, Team
 
 
@@ -106,9 +107,9 @@ def route(case: Case, *, actor=None) -> Decision:
     case.assignee = decision.assignee
     case.team = decision.team
     reason = decision.reason
-    if contact.owner_id is None and decision.assignee is not None:
-        contact.owner = decision.assignee
-        contact.save(update_fields=["owner"])
+    if decision.assignee is not None and contact_adopt(
+        contact=contact, agent=decision.assignee, actor=actor
+    ):
         reason += f" {decision.assignee.name} becomes the contact's owner."
     case_record(case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason)
     case.save()

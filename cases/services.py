@@ -18,7 +18,7 @@ from cases.models import (
     Status,
 )
 from contacts.models import Contact, OwnerChange
-from contacts.services import contact_get_or_create
+from contacts.services import contact_adopt, contact_get_or_create
 from helpdesk.models import Agent, Team
 
 
@@ -257,6 +257,8 @@ def _set_assignee(case: Case, assignee: Agent | None, *, actor, why: str = "") -
     if assignee is not None and assignee.team_id:
         case.team_id = assignee.team_id
     after = assignee.name if assignee else "unassigned"
+    if assignee is not None and contact_adopt(contact=case.contact, agent=assignee, actor=actor):
+        why = f"{why} {assignee.name} becomes the contact's owner.".strip()
     case_record(
         case,
         actor=actor,

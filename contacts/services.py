@@ -81,3 +81,21 @@ def contact_change_owner(
             case.save()
             moved += 1
     return change, moved
+
+
+def contact_adopt(*, contact: Contact, agent, actor=None) -> bool:
+    """A contact without an owner gets the agent who receives their first case.
+
+    Returns whether the agent became the owner; an owned contact keeps their owner.
+    """
+    adopted = Contact.objects.filter(pk=contact.pk, owner__isnull=True).update(owner=agent)
+    if adopted:
+        contact.owner = agent
+        OwnerChange.objects.create(
+            contact=contact,
+            previous_owner=None,
+            new_owner=agent,
+            actor=actor,
+            reason="Received their first case.",
+        )
+    return bool(adopted)

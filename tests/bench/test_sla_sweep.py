@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cases import sla
 from cases.models import Case, Priority, Reminder, Status
-from helpdesk.celery import app as celery_app
 from contacts.models import Contact
+from helpdesk.celery import app as celery_app
 from tests.factories import AgentFactory, TeamFactory
 from tests.sla_helpers import policy
 
@@ -67,9 +67,8 @@ def test_sweep_over_open_cases_with_few_due():
         reminded = sla.sweep(now=now)
         elapsed = time.perf_counter() - started
 
-    print(
-        f"\nSLA sweep: {OPEN_CASES:,} open cases, {DUE_CASES} due, broker {celery_app.conf.broker_url.split(':')[0]}"
-    )
+    broker = celery_app.conf.broker_url.split(":")[0]
+    print(f"\nSLA sweep: {OPEN_CASES:,} open cases, {DUE_CASES} due, broker {broker}")
     print(f"  time {elapsed * 1000:.0f} ms, {len(queries)} queries, {reminded} reminders")
     print("  plan of the due-case query:\n    " + plan.replace("\n", "\n    "))
     assert reminded == DUE_CASES

@@ -225,7 +225,10 @@ def test_claim_assigns_an_unassigned_case_to_me(desk, agent):
     case.refresh_from_db()
     assert case.assignee == agent
     event = case.events.get(kind=CaseEvent.Kind.ASSIGNED)
-    assert event.detail == "Assignee: unassigned → Ana Silva. Claimed."
+    assert event.detail == (
+        "Assignee: unassigned → Ana Silva. Claimed. Ana Silva becomes the contact's owner."
+    )
+    assert case.contact.owner == agent
     assert event.actor == agent.user
 
 
