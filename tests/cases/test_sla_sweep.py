@@ -258,3 +258,18 @@ def test_a_real_worker_runs_the_sweep_and_the_mail_lands(standard, agent):
     assert breaches == 2
     assert {tuple(message.to) for message in mail.outbox} == {(agent.user.email,)}
     assert all("Overdue" in message.subject for message in mail.outbox)
+
+
+def test_reminder_mail_is_in_the_recipients_language(standard, agent, mailoutbox):
+    agent.languages = "fr,en"
+    agent.save()
+    open_case(agent)
+
+    with time_machine.travel(START + timedelta(minutes=50), tick=False):
+        sla.sweep()
+        from cases import outbound
+
+        outbound.outbound_deliver(OutboundEmail.objects.get(kind="reminder").pk)
+
+    assert "Bientôt dû : première réponse avant le" in mailoutbox[0].subject
+    assert mailoutbox[0].body.startswith("Bonjour Ana,")
