@@ -1,0 +1,46 @@
+// Contact form: suggest help-centre articles while the customer types. The form works without it.
+(function () {
+  "use strict";
+
+  var panel = document.getElementById("kb-suggestions");
+  var subject = document.getElementById("id_subject");
+  var message = document.getElementById("id_message");
+  if (!panel || !subject || !window.fetch) return;
+
+  var shown = new Set();
+  var timer = null;
+  var asked = "";
+  var latest = 0;
+
+  function update() {
+    var params = new URLSearchParams({
+      subject: subject.value.slice(0, 200),
+      message: message ? message.value.slice(0, 2000) : "",
+      shown: Array.from(shown).join(","),
+    });
+    var query = params.get("subject") + "\n" + params.get("message");
+    if (query === asked) return;
+    asked = query;
+    var ticket = ++latest;
+    fetch(panel.dataset.url + "?" + params.toString(), { headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        // An older answer arriving late must not replace a newer one.
+        if (html === null || ticket !== latest) return;
+        panel.innerHTML = html; // rendered and escaped by the server
+        panel.querySelectorAll("[data-article]").forEach(function (item) {
+          shown.add(item.dataset.article);
+        });
+      })
+      .catch(function () {});
+  }
+
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(update, 250);
+  }
+
+  subject.addEventListener("input", later);
+  if (message) message.addEventListener("input", later);
+  if (subject.value.trim()) update();
+})();

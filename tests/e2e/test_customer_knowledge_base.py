@@ -1,0 +1,113 @@
+"""A customer about to write in is shown an article that answers them, reads it and votes."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from knowledge.models import Article, ArticleStatus, ArticleVote, Audience, SuggestionOpen
+from tests.knowledge.factories import ArticleCategoryFactory, ArticleFactory
+
+REFUND_BODY = """When you cancel an order, the refund goes back to the card you paid with.
+
+## How long it takes
+
+1. We confirm the cancellation by email the same day.
+2. Your bank shows the refund within **five working days**.
+
+Still nothing after a week? [Check your statement](https://example.com/statement) first.
+"""
+
+
+@pytest.fixture
+def help_centre(transactional_db):
+    billing = ArticleCategoryFactory(name="Billing and refunds", slug="billing")
+    orders = ArticleCategoryFactory(name="Orders and delivery", slug="orders")
+    account = ArticleCategoryFactory(name="Your account", slug="account")
+    refund = ArticleFactory(
+        title="How refunds work",
+        slug="how-refunds-work",
+        summary="When your money comes back after a cancelled order.",
+        body=REFUND_BODY,
+        category=billing,
+        tags="refund, money back, cancel",
+    )
+    ArticleFactory(
+        title="Refund to a card that has expired",
+        slug="refund-expired-card",
+        summary="Your bank forwards it to your new card.",
+        category=billing,
+    )
+    ArticleFactory(title="Track your parcel", slug="track-parcel", category=orders)
+    ArticleFactory(title="Reset your password", slug="reset-password", category=account)
+    ArticleFactory(
+        title="Refund approvals over 500 euros",
+        slug="refund-approvals",
+        category=billing,
+        audience=Audience.INTERNAL,
+    )
+    ArticleFactory(
+        title="Refunds for gift cards",
+        slug="refund-gift-cards",
+        category=billing,
+        status=ArticleStatus.DRAFT,
+    )
+    Article.objects.filter(slug="track-parcel").update(helpful_yes=12, helpful_no=1)
+    return refund
+
+
+def test_customer_types_a_subject_opens_the_suggested_article_and_votes(
+    page, screenshot, help_centre
+):
+    page.goto("/kb/")
+    expect(page.get_by_role("heading", name="How can we help?")).to_be_visible()
+    expect(page.locator("#kb-categories")).to_contain_text("Billing and refunds")
+    expect(page.locator("#kb-most-helpful")).to_contain_text("Track your parcel")
+    expect(page.locator("body")).not_to_contain_text("Refund approvals over 500 euros")
+    screenshot(page, "01-help-centre")
+
+    page.goto("/contact/")
+    page.get_by_label("Subject").press_sequentially("Where is my refu", delay=20)
+    suggestions = page.locator("#kb-suggestion-list")
+    expect(suggestions).to_contain_text("How refunds work")
+    expect(suggestions).not_to_contain_text("Refund approvals")
+    expect(suggestions).not_to_contain_text("gift cards")
+    page.get_by_label("How can we help?").fill("I cancelled my order last week.")
+    screenshot(page, "02-contact-form-with-suggestions")
+
+    with page.expect_popup() as opened:
+        suggestions.get_by_role("link", name="How refunds work").click()
+    article = opened.value
+    expect(article).to_have_url(re.compile(r"/kb/how-refunds-work/$"))
+    expect(article.get_by_role("heading", name="How refunds work")).to_be_visible()
+    expect(article.locator("#kb-body strong")).to_have_text("five working days")
+    expect(article.locator("#kb-related")).to_contain_text("Refund to a card that has expired")
+    expect(article.get_by_role("link", name="Contact us").last).to_have_attribute(
+        "href", "/contact/?subject=How%20refunds%20work"
+    )
+    screenshot(article, "03-article")
+
+    article.get_by_role("button", name="Yes").click()
+    expect(article.locator("#kb-voted")).to_be_visible()
+    expect(article.get_by_role("alert")).to_contain_text("Thank you for your feedback.")
+    screenshot(article, "04-voted")
+
+    assert SuggestionOpen.objects.get().article == help_centre
+    vote = ArticleVote.objects.get()
+    assert (vote.article, vote.helpful) == (help_centre, True)
+    help_centre.refresh_from_db()
+    assert (help_centre.helpful_yes, help_centre.helpful_no) == (1, 0)
+    assert help_centre.suggested_count >= 1
+
+
+def test_customer_searches_the_help_centre(page, screenshot, help_centre):
+    page.goto("/kb/")
+    page.get_by_label("Search the help centre").fill("refund card")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page).to_have_url(re.compile(r"/kb/search/\?q=refund\+card$"))
+    results = page.locator("#kb-results")
+    expect(results).to_contain_text("How refunds work")
+    expect(results.locator("mark").first).to_be_visible()
+    expect(results).not_to_contain_text("Refund approvals")
+    screenshot(page, "01-results")
