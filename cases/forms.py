@@ -240,3 +240,29 @@ class LogCaseForm(AttachmentsMixin, forms.Form):
             if not data.get("new_email") and "new_email" not in self.errors:
                 self.add_error("new_email", "A new contact needs an email, to keep them informed.")
         return data
+
+
+class CustomerReplyForm(AttachmentsMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How did we do?"),
+        choices=[(1, _("1 · Poor")), (2, "2"), (3, "3"), (4, "4"), (5, _("5 · Excellent"))],
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to tell us? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LinkRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Your email"), max_length=254)

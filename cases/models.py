@@ -171,6 +171,11 @@ class Case(models.Model):
             models.Index(
                 fields=["remind_at"], condition=Q(remind_at__isnull=False), name="case_remind_idx"
             ),
+            models.Index(
+                fields=["resolved_at"],
+                condition=Q(status="resolved"),
+                name="case_resolved_idx",
+            ),
         ]
 
     def __str__(self):
@@ -274,9 +279,13 @@ class CaseEvent(models.Model):
         REPLIED = "replied", _("Replied")
         NOTE = "note", _("Note added")
         SLA = "sla", _("Response times")
+        CUSTOMER_WROTE = "customer_wrote", _("Customer wrote")
+        REOPENED = "reopened", _("Reopened")
+        RATED = "rated", _("Rated")
+        LINK = "link", _("Customer link")
 
     # Kinds whose message stands in the timeline itself.
-    MESSAGE_KINDS = (Kind.REPLIED, Kind.NOTE)
+    MESSAGE_KINDS = (Kind.REPLIED, Kind.NOTE, Kind.CUSTOMER_WROTE)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -315,6 +324,9 @@ class OutboundEmail(models.Model):
         ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
         REPLY = "reply", _("Agent reply")
         REMINDER = "reminder", _("Response-time reminder")
+        WAITING = "waiting", _("Waiting on the customer")
+        RESOLVED = "resolved", _("Resolved, with a rating request")
+        LINKS = "links", _("Fresh case links")
 
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
@@ -562,3 +574,63 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.agent}: {self.reminder}"
+
+
+class CaseAccessToken(models.Model):
+    """A customer's private link to one case. Only a hash of the token is stored."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Link to case {self.case_id}"
+
+    def is_valid(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.revoked_at is None and self.expires_at > at
+
+
+class CaseRating(models.Model):
+    """How the customer rated the help on a case, and whom it credits."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    agent = models.ForeignKey(
+        "helpdesk.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
+    )
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.score}/5 for case {self.case_id}"
+
+
+class QuarantinedEmail(models.Model):
+    """Inbound mail that could not be read, kept with the reason for a manager to look at."""
+
+    received_at = models.DateTimeField(default=timezone.now)
+    sender = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    reason = models.TextField()
+    raw = models.BinaryField()
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.sender}: {self.reason[:60]}"

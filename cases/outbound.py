@@ -14,12 +14,19 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from cases.models import Case, Message, OutboundEmail, Reminder
+from contacts.models import Contact
 from helpdesk.models import Agent
 
 logger = logging.getLogger(__name__)
 
 # How long one sender may hold an email before another may try it.
 CLAIM_FOR = timedelta(minutes=5)
+
+
+def access_link_create(*, case: Case) -> str:
+    from cases.portal import access_link_create as create
+
+    return create(case=case)
 
 
 def site_url(path: str) -> str:
@@ -68,7 +75,7 @@ def case_acknowledge(*, case: Case) -> OutboundEmail:
         "first_name": contact.first_name,
         "assignee": case.assignee,
         "site_name": settings.SITE_NAME,
-        "contact_url": site_url(reverse("cases:contact")),
+        "case_url": access_link_create(case=case),
     }
     subject, text, html = email_render(
         template="case_ack", context=context, language=contact.language
@@ -96,6 +103,7 @@ def case_reply_email(*, message: Message) -> OutboundEmail:
         "message": message,
         "agent": message.author_agent,
         "site_name": settings.SITE_NAME,
+        "case_url": access_link_create(case=case),
     }
     subject, text, html = email_render(
         template="case_reply", context=context, language=contact.language
@@ -113,6 +121,84 @@ def case_reply_email(*, message: Message) -> OutboundEmail:
     )
     message.message_id = email.message_id_header
     message.save(update_fields=["message_id"])
+    outbound_enqueue(email)
+    return email
+
+
+def _customer_email(*, case: Case, template: str, kind: str, context: dict) -> OutboundEmail:
+    """Store an automatic email to the case's contact, in their language, and queue it."""
+    contact = case.contact
+    context = {
+        "case": case,
+        "contact": contact,
+        "first_name": contact.first_name,
+        "site_name": settings.SITE_NAME,
+        **context,
+    }
+    subject, text, html = email_render(
+        template=template, context=context, language=contact.language
+    )
+    email = OutboundEmail.objects.create(
+        case=case,
+        kind=kind,
+        to=contact.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id_header=_message_id(),
+    )
+    outbound_enqueue(email)
+    return email
+
+
+def case_waiting_email(*, case: Case) -> OutboundEmail:
+    """Tell the customer the case waits on them."""
+    return _customer_email(
+        case=case,
+        template="case_waiting",
+        kind=OutboundEmail.Kind.WAITING,
+        context={"case_url": access_link_create(case=case)},
+    )
+
+
+def case_resolved_email(*, case: Case) -> OutboundEmail:
+    """Ask whether there is anything else, with links to rate the help from 1 to 5.
+
+    The links only open the case page with a rating chosen; saving it takes a POST,
+    so a mail scanner following every link changes nothing.
+    """
+    link = access_link_create(case=case)
+    return _customer_email(
+        case=case,
+        template="case_resolved",
+        kind=OutboundEmail.Kind.RESOLVED,
+        context={
+            "case_url": link,
+            "ratings": [(score, f"{link}?rating={score}") for score in range(5, 0, -1)],
+        },
+    )
+
+
+@transaction.atomic
+def case_links_email(*, contact: Contact, cases: list[Case]) -> OutboundEmail:
+    """Fresh links to a contact's recent cases, asked for at /c/."""
+    context = {
+        "contact": contact,
+        "first_name": contact.first_name,
+        "site_name": settings.SITE_NAME,
+        "links": [(case, access_link_create(case=case)) for case in cases],
+    }
+    subject, text, html = email_render(
+        template="case_links", context=context, language=contact.language
+    )
+    email = OutboundEmail.objects.create(
+        kind=OutboundEmail.Kind.LINKS,
+        to=contact.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id_header=_message_id(),
+    )
     outbound_enqueue(email)
     return email
 

@@ -195,7 +195,9 @@ def agent_reassign_all(
 # (seen_version) with CaseChanged, and writes a CaseEvent per change.
 
 
-def _set_status(case: Case, status: str, *, actor) -> None:
+def _set_status(case: Case, status: str, *, actor, notify: bool = True) -> None:
+    """Change the status; with notify, tell the customer the case waits on them or is
+    resolved (asking them to rate the help)."""
     if status == case.status:
         return
     now = timezone.now()
@@ -221,6 +223,10 @@ def _set_status(case: Case, status: str, *, actor) -> None:
         kind=CaseEvent.Kind.STATUS,
         detail=f"Status: {before} → {case.get_status_display()}.",
     )
+    if notify and status == Status.RESOLVED:
+        outbound.case_resolved_email(case=case)
+    elif notify and status == Status.WAITING:
+        outbound.case_waiting_email(case=case)
 
 
 def _set_priority(case: Case, priority: int, *, actor) -> None:
@@ -348,7 +354,8 @@ def case_reply(
         kind=CaseEvent.Kind.REPLIED,
         detail=f"Replied to {case.contact.name}.",
     )
-    _set_status(case, status_after, actor=agent.user)
+    # The reply itself tells the customer we wait on them; a resolve still asks for a rating.
+    _set_status(case, status_after, actor=agent.user, notify=status_after == Status.RESOLVED)
     sla.case_refresh(case)
     case.save()
     outbound.case_reply_email(message=message)
@@ -430,7 +437,7 @@ def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_vers
         kind=CaseEvent.Kind.MERGED,
         detail=f"Merged into {target.reference}; its {moved} messages moved there.",
     )
-    _set_status(source, Status.CLOSED, actor=actor)
+    _set_status(source, Status.CLOSED, actor=actor, notify=False)
     sla.case_refresh(source)
     source.save()
     case_record(
@@ -522,3 +529,75 @@ def case_log(
         sla.case_refresh(case)
         case.save()
     return case
+
+
+@transaction.atomic
+def case_customer_reply(
+    *,
+    case: Case,
+    contact: Contact,
+    body: str,
+    channel: Channel,
+    uploads=(),
+    content_types=(),
+    message_id: str | None = None,
+) -> Message:
+    """The customer wrote on their case, by mail or on their case page.
+
+    A waiting or resolved case opens again, back with its assignee, or with the
+    assignee's backup while the assignee is away. A closed case stays closed: the
+    message opens a follow-up case for the same contact instead.
+    """
+    case = case_lock(case)
+    if case.status == Status.CLOSED:
+        follow_up = case_open(
+            contact=contact,
+            subject=f"Follow-up to {case.reference}: {case.subject}"[:200],
+            body=body,
+            channel=channel,
+            category=case.category,
+            uploads=uploads,
+            content_types=content_types,
+        )
+        message = follow_up.messages.get()
+        if message_id:
+            message.message_id = message_id
+            message.save(update_fields=["message_id"])
+        return message
+    now = timezone.now()
+    message = case.messages.create(
+        author_contact=contact, body=body, channel=channel, message_id=message_id, created_at=now
+    )
+    if uploads:
+        attachments_store(message=message, uploads=uploads, content_types=list(content_types))
+    case_record(
+        case,
+        actor=None,
+        kind=CaseEvent.Kind.CUSTOMER_WROTE,
+        detail=f"{contact.name} wrote ({Channel(channel).label.lower()}).",
+        name=contact.name,
+    )
+    if case.status == Status.RESOLVED:
+        assignee = case.assignee
+        if assignee and not assignee.is_available(now) and assignee.backup:
+            if assignee.backup.is_available(now):
+                _set_assignee(
+                    case,
+                    assignee.backup,
+                    actor=None,
+                    why=f"{assignee.name} is away; the backup takes the reopened case.",
+                )
+        _set_status(case, Status.OPEN, actor=None)
+        case_record(
+            case,
+            actor=None,
+            kind=CaseEvent.Kind.REOPENED,
+            detail=f"Reopened: {contact.name} wrote after the case was resolved.",
+            name=contact.name,
+        )
+    elif case.status == Status.WAITING:
+        _set_status(case, Status.OPEN, actor=None)
+    sla.customer_wrote(case, now=now)
+    sla.case_refresh(case)
+    case.save()
+    return message

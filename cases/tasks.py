@@ -29,3 +29,22 @@ def sla_policy_changed() -> int:
     from cases import sla
 
     return sla.policy_changed()
+
+
+@shared_task
+def auto_close() -> int:
+    from cases import portal
+
+    return portal.auto_close()
+
+
+@shared_task
+def poll_mailbox() -> int:
+    """File the mail waiting in the desk's IMAP mailbox; nothing to do without IMAP_HOST."""
+    from django.conf import settings
+
+    if not settings.IMAP_HOST:
+        return 0
+    from cases import imap
+
+    return len(imap.poll_mailbox())

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from cases import services
+from cases import portal, services
 from cases.filters import CaseFilter
 from cases.forms import (
     BulkForm,
@@ -40,6 +40,8 @@ from cases.models import (
 from contacts.models import Contact
 from helpdesk.desk import agent_required
 from helpdesk.ratelimit import rate_limit_allows
+from knowledge.models import Article
+from knowledge.visitors import case_submitted as knowledge_case_submitted
 
 SUBMITTED_KEY = "submitted_cases"
 
@@ -55,6 +57,7 @@ def contact(request):
             return render(request, "cases/too_many_requests.html", status=429)
         if form.is_valid():
             case = _open_once(request, form)
+            knowledge_case_submitted(request, case)  # opened suggestions did not deflect it
             submitted = request.session.get(SUBMITTED_KEY, [])[-19:]
             request.session[SUBMITTED_KEY] = [*submitted, case.reference]
             return redirect("cases:contact_thanks", reference=case.reference)
@@ -290,6 +293,10 @@ def _workspace(request, case, *, status=200, **bound):
         "phrase_warnings": bound.get("phrase_warnings", []),
         "collision": bound.get("collision"),
         "now": timezone.now(),
+        # Knowledge base: articles about the case, linkable into the reply.
+        "suggested_articles": Article.objects.suggested_for_case(case)[:5],
+        # Mail to the customer that failed at least once and is not yet sent.
+        "mail_problems": case.outbound_emails.filter(sent_at__isnull=True, attempts__gt=0),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -469,3 +476,17 @@ def notifications(request):
         return redirect("cases:notifications")
     items = mine.select_related("reminder__case__contact")[:100]
     return render(request, "cases/notifications.html", {"items": items})
+
+
+@agent_required
+@require_POST
+def case_revoke_links(request, reference):
+    """Stop every emailed link to the customer's page from working."""
+    case = _workspace_case(request, reference)
+    revoked = portal.access_links_revoke(case=case, actor=request.user)
+    messages.success(
+        request,
+        f"{revoked} customer link{'s' if revoked != 1 else ''} revoked. "
+        "The customer can ask for a new one at /c/.",
+    )
+    return redirect("cases:detail", reference=case.reference)

@@ -1,5 +1,6 @@
 """A fixed-window rate limit kept in the shared cache (Redis in production)."""
 
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -10,10 +11,14 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def rate_limit_allows(request, *, scope: str, limit: int, period: int) -> bool:
-    """Count this request against the client's allowance; False once it is used up."""
+def rate_limit_allows(
+    request, *, scope: str, limit: int, period: int, identity: str | None = None
+) -> bool:
+    """Count this request against an allowance (the client address's, or another identity's,
+    such as an email address); False once it is used up."""
     window = int(time.time() // period)
-    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+    who = hashlib.sha256((identity or client_address(request)).encode()).hexdigest()[:32]
+    key = f"ratelimit:{scope}:{who}:{window}"
     try:
         cache.add(key, 0, timeout=period)
         count = cache.incr(key)

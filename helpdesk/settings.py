@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "bootstrap",
+    "anymail",
     "helpdesk",
     "contacts",
     "cases",
@@ -225,6 +226,31 @@ HELPDESK_EMAIL = env("HELPDESK_EMAIL", "support@helpdesk.localhost")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <{HELPDESK_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The customer's case page: how long an emailed link works, and when resolved cases close.
+CUSTOMER_LINK_DAYS = env_int("CUSTOMER_LINK_DAYS", 30)
+AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7)
+# Requests for a fresh link, per client address and per email address, per hour.
+LINK_REQUESTS_PER_HOUR = env_int("LINK_REQUESTS_PER_HOUR", 5)
+
+# Inbound mail (cases/inbound.py) comes three ways: `manage.py ingest_email` from an
+# MTA pipe, the IMAP poll below, and provider webhooks through django-anymail.
+# The IMAP mailbox the desk polls; empty IMAP_HOST turns the poll off.
+IMAP_HOST = env("IMAP_HOST")
+IMAP_SSL = env_bool("IMAP_SSL", True)
+IMAP_PORT = env_int("IMAP_PORT", 993 if IMAP_SSL else 143)
+IMAP_USER = env("IMAP_USER")
+IMAP_PASSWORD = env("IMAP_PASSWORD")
+IMAP_FOLDER = env("IMAP_FOLDER", "INBOX")
+# Filed messages are moved here; empty: they are deleted from IMAP_FOLDER.
+IMAP_PROCESSED_FOLDER = env("IMAP_PROCESSED_FOLDER")
+# Seconds before a hanging IMAP server is given up on (the next poll tries again).
+IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30)
+# Mail accepted per sender per hour; more is ignored (it stops mail loops).
+INBOUND_MAX_PER_SENDER_PER_HOUR = env_int("INBOUND_MAX_PER_SENDER_PER_HOUR", 30)
+# Provider webhooks (/anymail/<provider>/inbound/) ask for this "user:password" by
+# HTTP basic auth; set it whenever a webhook is configured at the provider.
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")}
+
 # The contact form: submissions per client address per hour.
 CONTACT_RATE_LIMIT_PER_HOUR = env_int("CONTACT_RATE_LIMIT_PER_HOUR", 20)
 
@@ -275,6 +301,11 @@ CELERY_BEAT_SCHEDULE = {
     # Warnings give at least the policy's lead time (30 minutes by default); a minute
     # of lateness is the most a reminder may be late.
     "sla-sweep": {"task": "cases.tasks.sla_sweep", "schedule": timedelta(minutes=1)},
+    # A customer's answer by mail should reach the desk as fast as one from the form, and
+    # polling an empty mailbox costs one IMAP login. Does nothing without IMAP_HOST.
+    "poll-mailbox": {"task": "cases.tasks.poll_mailbox", "schedule": timedelta(minutes=1)},
+    # Auto-close counts in days; an hourly pass closes each case within the hour it is due.
+    "auto-close": {"task": "cases.tasks.auto_close", "schedule": timedelta(hours=1)},
 }
 # Outbox rows younger than this belong to the task queued on commit.
 OUTBOX_GRACE = timedelta(seconds=env_int("OUTBOX_GRACE_SECONDS", 30))

@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from knowledge import views as knowledge_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="cases:contact", permanent=False)),
+    # The knowledge base's home is the site's front page (also at /kb/).
+    path("", knowledge_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Provider webhooks for inbound mail (cases/inbound.py listens to the signal).
+    path("anymail/", include("anymail.urls")),
     path("desk/contacts/", include("contacts.urls")),
     path("", include("cases.urls")),
+    path("", include("knowledge.urls")),
 ]

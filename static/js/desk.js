@@ -31,6 +31,38 @@
     });
   }
 
+  // Workspace: "Insert link" puts a suggested article's public link into the reply at the
+  // cursor and records the use on the case; without this script the form records it and
+  // shows the link to copy.
+  document.querySelectorAll("form.kb-insert").forEach(function (form) {
+    if (!body) return;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = form.dataset.title + ": " + form.dataset.link;
+      var start = body.selectionStart || 0;
+      var end = body.selectionEnd || 0;
+      var before = body.value.slice(0, start);
+      if (before && !/\s$/.test(before)) text = "\n" + text;
+      body.value = before + text + body.value.slice(end);
+      body.focus();
+      body.setSelectionRange(start + text.length, start + text.length);
+      body.dispatchEvent(new Event("input"));
+      fetch(form.action, {
+        method: "POST",
+        headers: {
+          Accept: "application/json",
+          "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value,
+        },
+        credentials: "same-origin",
+      }).then(function (response) {
+        if (!response.ok) return;
+        var button = form.querySelector("button");
+        button.textContent = "Inserted";
+        button.className = "btn btn-sm btn-success text-nowrap";
+      });
+    });
+  });
+
   // Workspace: point out phrases the phrase guide says to avoid, as the agent types.
   var guide = document.getElementById("phrase-guide");
   var hints = document.getElementById("phrase-hints");

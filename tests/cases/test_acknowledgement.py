@@ -31,7 +31,7 @@ def test_acknowledgement_is_addressed_by_first_name_with_the_reference(
     assert mail.subject == f"[{case.reference}] We have your request: My order has not arrived"
     assert mail.body.startswith("Hi Maria,")
     assert "Ana owns your request" in mail.body
-    assert "https://help.example.com/contact/" in mail.body
+    assert "https://help.example.com/c/" in mail.body
     html = mail.alternatives[0]
     assert html.mimetype == "text/html"
     assert f"<strong>{case.reference}</strong>" in html.content
@@ -48,7 +48,7 @@ def test_links_in_mail_come_from_site_url_not_the_host_header(
         client.post(reverse("cases:contact"), form_data(), HTTP_HOST="evil.example")
 
     assert "evil.example" not in mailoutbox[0].body
-    assert "https://help.example.com/contact/" in mailoutbox[0].body
+    assert "https://help.example.com/c/" in mailoutbox[0].body
 
 
 def test_acknowledgement_is_in_the_contacts_language(

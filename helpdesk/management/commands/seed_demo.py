@@ -23,6 +23,7 @@ from cases.models import (
 )
 from contacts.models import Contact, Organization
 from helpdesk.models import Agent, BusinessCalendar, Team
+from knowledge.demo import seed_articles
 
 PASSWORD = "demo"
 AGENTS = [
@@ -137,6 +138,9 @@ class Command(BaseCommand):
         else:
             self.seed()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        # Knowledge base (its own check, so older demo databases get the articles too).
+        if seed_articles(author=User.objects.get(username="manager")):
+            self.stdout.write(self.style.SUCCESS("Demo articles loaded."))
         self.stdout.write(
             "Log in at /accounts/login/ as manager (manager, admin) or agent1 … agent5 (agents); "
             f"the password is '{PASSWORD}' for all."

@@ -1,0 +1,337 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import portal, services
+from cases.attachments import attachments_store
+from cases.models import CaseAccessToken, CaseEvent, CaseRating, Message, Status
+from tests.factories import AgentFactory, CaseFactory, ContactFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"https://help\.example\.com(/c/[\w-]+/)")
+
+
+@pytest.fixture
+def case(agent):
+    contact = ContactFactory(name="Maria Garcia", email="maria@customer.example", owner=agent)
+    case = CaseFactory(contact=contact, assignee=agent, team=agent.team, subject="Printer on fire")
+    MessageFactory(case=case, body="My printer is on fire.")
+    Message.objects.create(
+        case=case, author_agent=agent, body="Secret: customer is a VIP.", is_internal=True
+    )
+    Message.objects.create(case=case, author_agent=agent, body="The fire brigade is coming.")
+    return case
+
+
+def link_path(case) -> str:
+    return LINK.match(portal.access_link_create(case=case)).group(1)
+
+
+def open_page(client, case):
+    response = client.get(link_path(case))
+    assert response.status_code == 302
+    return client.get(response.url)
+
+
+def test_the_link_opens_the_case_page_and_drops_the_token_from_the_url(client, case):
+    path = link_path(case)
+
+    response = client.get(path)
+
+    assert response.url == f"/c/case/{case.reference}/"
+    assert response["Referrer-Policy"] == "no-referrer"
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert page["Referrer-Policy"] == "same-origin"
+    html = page.content.decode()
+    assert "The fire brigade is coming." in html
+    assert "My printer is on fire." in html
+    assert "Secret: customer is a VIP." not in html
+
+
+def test_tokens_are_long_random_and_stored_only_as_a_hash(case):
+    path = link_path(case)
+    token = path.split("/")[2]
+
+    assert len(token) >= 43  # 32 random bytes
+    stored = CaseAccessToken.objects.get()
+    assert token not in stored.token_hash
+    assert len(stored.token_hash) == 64
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/c/not-a-token/", "/c/" + "A" * 43 + "/", "/c/" + "x" * 500 + "/", "/c/%00/"],
+)
+def test_wrong_tokens_give_404(client, case, path):
+    assert client.get(path).status_code == 404
+
+
+def test_an_expired_link_gives_the_same_404(client, case, settings):
+    path = link_path(case)
+
+    with time_machine.travel(timezone.now() + timedelta(days=settings.CUSTOMER_LINK_DAYS + 1)):
+        assert client.get(path).status_code == 404
+
+
+def test_a_revoked_link_gives_404_and_ends_the_session_access(client, case, agent):
+    path = link_path(case)
+    page_url = client.get(path).url
+    assert client.get(page_url).status_code == 200
+
+    portal.access_links_revoke(case=case, actor=agent.user)
+
+    assert client.get(path).status_code == 404
+    assert client.get(page_url).status_code == 404
+    assert case.events.filter(kind=CaseEvent.Kind.LINK).exists()
+
+
+def test_another_cases_reference_gives_the_same_404(client, case):
+    other = CaseFactory(contact=case.contact)
+    client.get(link_path(case))
+
+    assert client.get(f"/c/case/{other.reference}/").status_code == 404
+    assert client.get("/c/case/HD-999999/").status_code == 404
+    assert client.get("/c/case/nonsense/").status_code == 404
+
+
+def test_without_the_link_the_page_is_404(client, case):
+    assert client.get(f"/c/case/{case.reference}/").status_code == 404
+
+
+def test_customer_replies_with_an_attachment_and_the_case_opens_again(client, case, agent):
+    case.status = Status.WAITING
+    case.save()
+    open_page(client, case)
+
+    response = client.post(
+        reverse("cases:customer_reply", args=[case.reference]),
+        {"body": "Here is a photo.", "attachments": [SimpleUploadedFile("fire.txt", b"smoke")]},
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.OPEN
+    message = case.messages.get(body="Here is a photo.")
+    assert message.author_contact == case.contact
+    assert message.attachments.get().name == "fire.txt"
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"body": ""}, "This field is required."),
+        ({"body": "x" * 20_001}, "at most 20000 characters"),
+        ({"body": "hi", "attachments": [SimpleUploadedFile("a.exe", b"MZ")]}, "cannot be attached"),
+    ],
+)
+def test_bad_replies_are_refused_and_nothing_stored(client, case, data, error):
+    open_page(client, case)
+    before = Message.objects.count()
+
+    response = client.post(reverse("cases:customer_reply", args=[case.reference]), data)
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert Message.objects.count() == before
+
+
+def test_customer_attachments_download_only_from_their_case(client, case, agent):
+    public = Message.objects.create(case=case, author_agent=agent, body="See attached.")
+    [shared] = attachments_store(
+        message=public,
+        uploads=[SimpleUploadedFile("steps.txt", b"1. Run")],
+        content_types=["text/plain"],
+    )
+    note = case.messages.get(is_internal=True)
+    [secret] = attachments_store(
+        message=note, uploads=[SimpleUploadedFile("vip.txt", b"VIP")], content_types=["text/plain"]
+    )
+    open_page(client, case)
+
+    ok = client.get(reverse("cases:customer_attachment", args=[case.reference, shared.pk]))
+    hidden = client.get(reverse("cases:customer_attachment", args=[case.reference, secret.pk]))
+
+    assert ok.status_code == 200
+    assert ok["Content-Disposition"] == 'attachment; filename="steps.txt"'
+    assert ok["X-Content-Type-Options"] == "nosniff"
+    assert hidden.status_code == 404
+    assert Client().get(ok.request["PATH_INFO"]).status_code == 404
+
+
+def test_customer_marks_the_case_resolved_and_reopens_it(client, case):
+    open_page(client, case)
+
+    client.post(reverse("cases:customer_resolve", args=[case.reference]))
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
+
+    client.post(reverse("cases:customer_reopen", args=[case.reference]))
+    case.refresh_from_db()
+    assert case.status == Status.OPEN
+    assert case.events.filter(kind=CaseEvent.Kind.REOPENED).exists()
+
+
+def test_reopening_goes_to_the_backup_while_the_assignee_is_away(client, case, agent):
+    backup = AgentFactory(team=agent.team)
+    agent.backup = backup
+    agent.away_until = timezone.now() + timedelta(days=2)
+    agent.save()
+    case.status = Status.RESOLVED
+    case.save()
+    open_page(client, case)
+
+    client.post(reverse("cases:customer_reopen", args=[case.reference]))
+
+    case.refresh_from_db()
+    assert case.assignee == backup
+
+
+def test_resolved_email_carries_rating_links_that_change_nothing_until_confirmed(
+    client, case, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_update(
+            case=case,
+            actor=agent.user,
+            seen_version=case.version,
+            status=Status.RESOLVED,
+            priority=case.priority,
+            category=None,
+            assignee=agent,
+        )
+    [mail] = mailoutbox
+    assert "Is there anything else we can do?" in mail.body
+    four = re.search(r"4: https://help\.example\.com(\S+)", mail.body).group(1)
+
+    # A mail scanner (or the customer) follows the link: the form opens with 4 chosen.
+    page = client.get(client.get(four).url)
+    assert page.context["rating_form"].initial == {"score": 4}
+    assert not CaseRating.objects.exists()
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
+
+    client.post(
+        reverse("cases:customer_rate", args=[case.reference]),
+        {"score": "4", "comment": "Quick and kind."},
+    )
+    rating = CaseRating.objects.get()
+    assert (rating.score, rating.comment, rating.agent) == (4, "Quick and kind.", agent)
+
+
+@pytest.mark.parametrize("score", ["0", "6", "x", ""])
+def test_bad_ratings_are_refused(client, case, score):
+    case.status = Status.RESOLVED
+    case.save()
+    open_page(client, case)
+
+    response = client.post(reverse("cases:customer_rate", args=[case.reference]), {"score": score})
+
+    assert response.status_code == 400
+    assert not CaseRating.objects.exists()
+
+
+def test_an_open_case_cannot_be_rated(client, case):
+    open_page(client, case)
+
+    response = client.post(reverse("cases:customer_rate", args=[case.reference]), {"score": "5"})
+
+    assert response.status_code == 400
+    assert not CaseRating.objects.exists()
+
+
+def test_customer_side_posts_need_csrf(case):
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(browser.get(link_path(case)).url)
+
+    response = browser.post(reverse("cases:customer_resolve", args=[case.reference]))
+
+    assert response.status_code == 403
+
+
+def test_a_reply_to_a_closed_case_opens_a_follow_up(client, case):
+    case.status = Status.CLOSED
+    case.save()
+    open_page(client, case)
+
+    response = client.post(
+        reverse("cases:customer_reply", args=[case.reference]), {"body": "It is back."}
+    )
+
+    follow_up = case.contact.cases.exclude(pk=case.pk).get()
+    assert follow_up.subject == f"Follow-up to {case.reference}: Printer on fire"
+    assert response.url == f"/c/case/{follow_up.reference}/"
+    assert client.get(response.url).status_code == 200
+
+
+def test_link_request_answers_the_same_for_known_and_unknown_addresses(
+    client, case, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(
+            reverse("cases:customer_link_request"), {"email": "MARIA@customer.example"}
+        )
+        unknown = client.post(
+            reverse("cases:customer_link_request"), {"email": "who@nowhere.example"}
+        )
+
+    def without_address(response):
+        html = response.content.decode()
+        return html.replace("maria@customer.example", "E").replace("who@nowhere.example", "E")
+
+    assert without_address(known) == without_address(unknown)
+    [mail] = mailoutbox
+    assert mail.to == ["maria@customer.example"]
+    path = LINK.search(mail.body).group(1)
+    assert client.get(path).status_code == 302
+
+
+def test_link_requests_are_rate_limited(client, case, settings):
+    settings.LINK_REQUESTS_PER_HOUR = 2
+    for _ in range(2):
+        client.post(reverse("cases:customer_link_request"), {"email": "maria@customer.example"})
+
+    response = client.post(
+        reverse("cases:customer_link_request"), {"email": "maria@customer.example"}
+    )
+
+    assert response.status_code == 429
+
+
+def test_resolved_cases_close_automatically(case, settings):
+    settings.AUTO_CLOSE_DAYS = 7
+    case.status = Status.RESOLVED
+    case.resolved_at = timezone.now() - timedelta(days=8)
+    case.save()
+    recent = CaseFactory(status=Status.RESOLVED, resolved_at=timezone.now() - timedelta(days=2))
+
+    assert portal.auto_close() == 1
+
+    case.refresh_from_db()
+    recent.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert recent.status == Status.RESOLVED
+
+
+def test_agent_revokes_links_from_the_workspace(client, case, agent):
+    path = link_path(case)
+    client.force_login(agent.user)
+
+    client.post(reverse("cases:revoke_links", args=[case.reference]))
+
+    assert Client().get(path).status_code == 404
+
+
+def test_customer_page_runs_constant_queries(client, case, django_assert_max_num_queries):
+    MessageFactory.create_batch(50, case=case)
+    open_page(client, case)
+    # session, access token with case/contact/assignee, messages with authors, attachments
+    with django_assert_max_num_queries(5):
+        assert client.get(f"/c/case/{case.reference}/").status_code == 200
