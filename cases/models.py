@@ -176,6 +176,13 @@ class Case(models.Model):
                 condition=Q(status="resolved"),
                 name="case_resolved_idx",
             ),
+            # The queue's default order over open cases: soonest due first, then newest.
+            # (PostgreSQL keeps NULLs last in an ascending index, as the query asks.)
+            models.Index(
+                fields=["due_at", "-created_at"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="case_open_due_idx",
+            ),
         ]
 
     def __str__(self):
