@@ -45,7 +45,9 @@ lint: install-dev
 ## Benchmarks on PostgreSQL (not part of `make test`)
 bench: install-dev
 	@test -n "$$DATABASE_URL" || { echo "make bench runs on PostgreSQL: set DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/helpdesk"; exit 2; }
-	$(BIN)/pytest -o addopts="" tests/bench -s -q -p no:cacheprovider
+	BENCH_CASES=10000 $(BIN)/pytest -o addopts="" tests/bench/test_scale.py -q -p no:cacheprovider
+	BENCH_CASES=100000 $(BIN)/pytest -o addopts="" tests/bench -q -p no:cacheprovider
+	$(BIN)/python tests/bench/compare.py var/bench/bench-10000.json var/bench/bench-100000.json
 
 ## Compile translations after editing locale/*/LC_MESSAGES/django.po
 messages: install-dev

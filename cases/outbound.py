@@ -66,67 +66,11 @@ def outbound_publish(email_id: int) -> None:
 
 
 @transaction.atomic
-def case_acknowledge(*, case: Case) -> OutboundEmail:
-    """Store the acknowledgement of a new case and queue it for sending."""
-    contact = case.contact
-    context = {
-        "case": case,
-        "contact": contact,
-        "first_name": contact.first_name,
-        "assignee": case.assignee,
-        "site_name": settings.SITE_NAME,
-        "case_url": access_link_create(case=case),
-    }
-    subject, text, html = email_render(
-        template="case_ack", context=context, language=contact.language
-    )
-    email = OutboundEmail.objects.create(
-        case=case,
-        kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
-        to=contact.email,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        message_id_header=_message_id(),
-    )
-    outbound_enqueue(email)
-    return email
-
-
-@transaction.atomic
-def case_reply_email(*, message: Message) -> OutboundEmail:
-    """Store an agent's reply as mail to the contact and queue it for sending."""
-    case = message.case
-    contact = case.contact
-    context = {
-        "case": case,
-        "message": message,
-        "agent": message.author_agent,
-        "site_name": settings.SITE_NAME,
-        "case_url": access_link_create(case=case),
-    }
-    subject, text, html = email_render(
-        template="case_reply", context=context, language=contact.language
-    )
-    email = OutboundEmail.objects.create(
-        case=case,
-        message=message,
-        kind=OutboundEmail.Kind.REPLY,
-        to=contact.email,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        message_id_header=_message_id(),
-        auto_generated=False,
-    )
-    message.message_id = email.message_id_header
-    message.save(update_fields=["message_id"])
-    outbound_enqueue(email)
-    return email
-
-
-def _customer_email(*, case: Case, template: str, kind: str, context: dict) -> OutboundEmail:
-    """Store an automatic email to the case's contact, in their language, and queue it."""
+def _customer_email(
+    *, case: Case, template: str, kind: str, context: dict, message: Message | None = None
+) -> OutboundEmail:
+    """Store an email to the case's contact, in their language, with a private link to the
+    case page, and queue it. Mail that carries an agent's message is not automatic."""
     contact = case.contact
     context = {
         "case": case,
@@ -135,29 +79,53 @@ def _customer_email(*, case: Case, template: str, kind: str, context: dict) -> O
         "site_name": settings.SITE_NAME,
         **context,
     }
+    context.setdefault("case_url", access_link_create(case=case))
     subject, text, html = email_render(
         template=template, context=context, language=contact.language
     )
     email = OutboundEmail.objects.create(
         case=case,
+        message=message,
         kind=kind,
         to=contact.email,
         subject=subject,
         body_text=text,
         body_html=html,
         message_id_header=_message_id(),
+        auto_generated=message is None,
     )
+    if message is not None:
+        message.message_id = email.message_id_header
+        message.save(update_fields=["message_id"])
     outbound_enqueue(email)
     return email
+
+
+def case_acknowledge(*, case: Case) -> OutboundEmail:
+    """The acknowledgement of a new case: the reference and who owns it."""
+    return _customer_email(
+        case=case,
+        template="case_ack",
+        kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
+        context={"assignee": case.assignee},
+    )
+
+
+def case_reply_email(*, message: Message) -> OutboundEmail:
+    """An agent's reply, mailed to the contact."""
+    return _customer_email(
+        case=message.case,
+        template="case_reply",
+        kind=OutboundEmail.Kind.REPLY,
+        context={"message": message, "agent": message.author_agent},
+        message=message,
+    )
 
 
 def case_waiting_email(*, case: Case) -> OutboundEmail:
     """Tell the customer the case waits on them."""
     return _customer_email(
-        case=case,
-        template="case_waiting",
-        kind=OutboundEmail.Kind.WAITING,
-        context={"case_url": access_link_create(case=case)},
+        case=case, template="case_waiting", kind=OutboundEmail.Kind.WAITING, context={}
     )
 
 

@@ -136,28 +136,16 @@ def case_customer_resolve(*, case: Case, contact: Contact) -> Case:
 @transaction.atomic
 def case_customer_reopen(*, case: Case, contact: Contact) -> Case:
     """The customer says the problem is back, or was never solved."""
-    from cases.services import _set_assignee, _set_status, case_lock, case_record
+    from cases.services import case_lock, case_reopen
 
     case = case_lock(case)
     if case.status != Status.RESOLVED:
         raise ValidationError("Only a resolved case can be reopened; a closed one cannot.")
-    now = timezone.now()
-    assignee = case.assignee
-    if assignee and not assignee.is_available(now) and assignee.backup:
-        if assignee.backup.is_available(now):
-            _set_assignee(
-                case,
-                assignee.backup,
-                actor=None,
-                why=f"{assignee.name} is away; the backup takes the reopened case.",
-            )
-    _set_status(case, Status.OPEN, actor=None)
-    case_record(
+    case_reopen(
         case,
-        actor=None,
-        kind=CaseEvent.Kind.REOPENED,
+        contact=contact,
         detail=f"Reopened by {contact.name} from their case page.",
-        name=contact.name,
+        now=timezone.now(),
     )
     sla.case_refresh(case)
     case.save()

@@ -531,6 +531,22 @@ def case_log(
     return case
 
 
+def case_reopen(case: Case, *, contact: Contact, detail: str, now) -> None:
+    """A resolved case opens again: back with its assignee, or with the assignee's backup
+    while the assignee is away. The caller holds the row lock and saves the case."""
+    assignee = case.assignee
+    backup = assignee.backup if assignee else None
+    if assignee and not assignee.is_available(now) and backup and backup.is_available(now):
+        _set_assignee(
+            case,
+            backup,
+            actor=None,
+            why=f"{assignee.name} is away; the backup takes the reopened case.",
+        )
+    _set_status(case, Status.OPEN, actor=None)
+    case_record(case, actor=None, kind=CaseEvent.Kind.REOPENED, detail=detail, name=contact.name)
+
+
 @transaction.atomic
 def case_customer_reply(
     *,
@@ -578,22 +594,11 @@ def case_customer_reply(
         name=contact.name,
     )
     if case.status == Status.RESOLVED:
-        assignee = case.assignee
-        if assignee and not assignee.is_available(now) and assignee.backup:
-            if assignee.backup.is_available(now):
-                _set_assignee(
-                    case,
-                    assignee.backup,
-                    actor=None,
-                    why=f"{assignee.name} is away; the backup takes the reopened case.",
-                )
-        _set_status(case, Status.OPEN, actor=None)
-        case_record(
+        case_reopen(
             case,
-            actor=None,
-            kind=CaseEvent.Kind.REOPENED,
+            contact=contact,
             detail=f"Reopened: {contact.name} wrote after the case was resolved.",
-            name=contact.name,
+            now=now,
         )
     elif case.status == Status.WAITING:
         _set_status(case, Status.OPEN, actor=None)

@@ -17,6 +17,7 @@ from cases import sla
 from cases.models import Case, Priority, Reminder, Status
 from contacts.models import Contact
 from helpdesk.celery import app as celery_app
+from tests.bench.conftest import record
 from tests.factories import AgentFactory, TeamFactory
 from tests.sla_helpers import policy
 
@@ -71,6 +72,13 @@ def test_sweep_over_open_cases_with_few_due():
     print(f"\nSLA sweep: {OPEN_CASES:,} open cases, {DUE_CASES} due, broker {broker}")
     print(f"  time {elapsed * 1000:.0f} ms, {len(queries)} queries, {reminded} reminders")
     print("  plan of the due-case query:\n    " + plan.replace("\n", "\n    "))
+    record(
+        f"SLA sweep ({OPEN_CASES:,} open, {DUE_CASES} due)",
+        seconds=round(elapsed, 3),
+        queries=len(queries),
+        reminders=reminded,
+        plan="index scan on case_remind_idx" if "case_remind_idx" in plan else plan,
+    )
     assert reminded == DUE_CASES
     assert Reminder.objects.count() == DUE_CASES
     assert "case_remind_idx" in plan
