@@ -17,7 +17,8 @@ class Organization(models.Model):
 
 class ContactQuerySet(models.QuerySet):
     def with_email(self, email: str):
-        return self.filter(email__iexact=email.strip())
+        # LOWER(email) = lower(...) uses the unique index; email__iexact (UPPER) would not.
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
 
     def search(self, query: str):
         """Contacts whose name, email, phone or organization contains the query; all if blank."""

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -81,5 +82,7 @@ def _contact_page(request, contact, owner_form, status=200):
         "open_cases": sum(case.is_open for case in cases),
         "history": history,
         "owner_form": owner_form,
+        # Rows link to cases by this prefix: one reverse() per page, not two per row.
+        "case_url": reverse("cases:queue") + "cases/",
     }
     return render(request, "contacts/contact_detail.html", context, status=status)

@@ -25,7 +25,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, Case, CaseEvent, Message, OutboundEmail
@@ -86,7 +85,10 @@ def measure(client, name, url, params=None, *, method="get", data=None):
     for n in range(WARM_UP):
         once(-1 - n)
     timings = []
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+    with connection.execute_wrapper(
+        lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)
+    ):
         once(0)
     for n in range(1, REQUESTS + 1):
         started = time.perf_counter()
