@@ -9,7 +9,7 @@ from cases.models import OPEN_STATUSES, Case, Category, Channel, Priority, Statu
 from contacts.models import Contact
 from helpdesk.models import Agent, Team
 
-CONTACT_MATCHES = 500
+CONTACT_MATCHES = 5000
 
 
 class DueState:

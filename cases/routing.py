@@ -11,7 +11,8 @@ A contact with no owner gets as owner the agent who receives their first case.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -36,11 +37,20 @@ def _unavailable(agent: Agent, now) -> str:
 
 def least_loaded_agent(team: Team, now) -> tuple[Agent | None, int]:
     """The available agent of a team with the fewest open cases (ties: longest on the team)."""
+    # A correlated count per agent reads only their open cases from the (assignee,
+    # status) index; a join-and-group would read every case they ever had.
+    open_cases = (
+        Case.objects.filter(assignee=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assignee")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     agent = (
         Agent.objects.available(now)
         .filter(team=team)
         .select_related("user")
-        .annotate(load=Count("assigned_cases", filter=Q(assigned_cases__status__in=OPEN_STATUSES)))
+        .annotate(load=Coalesce(Subquery(open_cases), 0))
         .order_by("load", "pk")
         .first()
     )
