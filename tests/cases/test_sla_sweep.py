@@ -240,6 +240,7 @@ def test_notifications_page_lists_reminders_and_marks_them_read(
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_sweep_and_the_mail_lands(standard, agent):
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
 
     from cases.tasks import sla_sweep
 
@@ -247,11 +248,20 @@ def test_a_real_worker_runs_the_sweep_and_the_mail_lands(standard, agent):
     Case.objects.filter(pk=case.pk).update(remind_at=START)
     mail.outbox = []
     celery_app.conf.task_always_eager = False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        sla_sweep.delay()
-        deadline = time.monotonic() + 30
-        while len(mail.outbox) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+
+    def close_worker_connections(**kwargs):
+        # The worker thread's database connection would outlive the test otherwise.
+        connections.close_all()
+
+    task_postrun.connect(close_worker_connections, weak=False)
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            sla_sweep.delay()
+            deadline = time.monotonic() + 30
+            while len(mail.outbox) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+    finally:
+        task_postrun.disconnect(close_worker_connections)
 
     # Both the first response and the resolution are overdue by now.
     breaches = Reminder.objects.filter(case=case, kind="breach").count()
