@@ -160,6 +160,8 @@ def case_rate(*, case: Case, score: int, comment: str = "") -> CaseRating:
     case = case_lock(case)
     if case.status not in (Status.RESOLVED, Status.CLOSED):
         raise ValidationError("You can rate the help once the case is resolved.")
+    if case.merged_into_id:
+        raise ValidationError("This case was merged into another; rate that one instead.")
     if not 1 <= score <= 5:
         raise ValidationError("Choose a rating from 1 to 5.")
     rating, _ = CaseRating.objects.update_or_create(

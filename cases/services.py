@@ -186,6 +186,7 @@ def agent_reassign_all(
     Case.objects.bulk_update(
         cases, ["assignee", "team", "version", "last_activity_at", "last_activity_by"]
     )
+    Team.objects.filter(lead=leaving).update(lead=successor)
     Agent.objects.filter(backup=leaving).exclude(pk=successor.pk).update(backup=successor)
     Agent.objects.filter(pk=successor.pk, backup=leaving).update(backup=None)
     return contacts, len(cases)
@@ -204,6 +205,8 @@ def _set_status(case: Case, status: str, *, actor, notify: bool = True) -> None:
     before = case.get_status_display()
     if case.status == Status.WAITING:
         sla.waiting_ended(case, now=now)
+    if case.status == Status.RESOLVED and status in OPEN_STATUSES:
+        sla.resolution_resumed(case, now=now)
     if status == Status.WAITING:
         sla.waiting_started(case, now=now)
     if status in (Status.RESOLVED, Status.CLOSED) and case.is_open:
@@ -400,6 +403,8 @@ def case_escalate(
         if current is None or current.lead_id is None:
             raise ValidationError("This case's team has no lead to escalate to; choose a team.")
         lead = current.lead
+        if not lead.user.is_active:
+            raise ValidationError(f"{lead.name}, lead of {current.name}, has left; choose a team.")
         if lead.pk == case.assignee_id:
             raise ValidationError(f"{lead.name} leads {current.name} and already has this case.")
         case.assignee = lead
@@ -418,6 +423,11 @@ def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_vers
     """Merge a duplicate into another case: its messages move, it closes with a pointer."""
     if source.pk == target.pk:
         raise ValidationError("A case cannot be merged into itself.")
+    if source.contact_id != target.contact_id:
+        # The target's contact would see the other customer's messages on their page.
+        raise ValidationError(
+            f"{target.reference} belongs to another contact; only one contact's cases merge."
+        )
     # Lock both in id order so two opposite merges cannot deadlock.
     first, second = sorted([source, target], key=lambda case: case.pk)
     locked = {
@@ -480,6 +490,8 @@ def cases_bulk_update(
     for case in sorted(cases, key=lambda case: case.pk):
         case = case_lock(case)
         before = case.version
+        if case.merged_into_id:
+            continue  # a merged case stays closed; its work goes on in the other case
         if action == BulkAction.ASSIGN:
             _set_assignee(case, assignee, actor=actor)
         elif action == BulkAction.STATUS:
@@ -565,6 +577,11 @@ def case_customer_reply(
     message opens a follow-up case for the same contact instead.
     """
     case = case_lock(case)
+    if case.merged_into_id:
+        # The conversation goes on in the case this one was merged into.
+        from cases.inbound import _merged_target
+
+        case = case_lock(_merged_target(case))
     if case.status == Status.CLOSED:
         follow_up = case_open(
             contact=contact,

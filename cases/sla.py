@@ -60,7 +60,11 @@ class Clock:
         self.holidays: set[date] = set()
         self.zone = UTC
         if calendar is not None:
-            self.zone = ZoneInfo(calendar.time_zone)
+            try:
+                self.zone = ZoneInfo(calendar.time_zone)
+            except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+                # The admin validates the name; one stored before must not stop the desk.
+                logger.error("Calendar %s has an unknown time zone; using UTC.", calendar.pk)
             for hours in calendar.hours.all():
                 self.hours.setdefault(hours.weekday, []).append((hours.start, hours.end))
             self.holidays = {holiday.date for holiday in calendar.holidays.all()}
@@ -191,6 +195,12 @@ def waiting_ended(case: Case, *, now: datetime) -> None:
     case.waiting_since = None
 
 
+def resolution_resumed(case: Case, *, now: datetime) -> None:
+    """A resolved case opens again: the time it sat resolved does not count against it."""
+    if case.resolved_at:
+        case.paused_minutes += _clock(policy_for(case)).minutes_between(case.resolved_at, now)
+
+
 def _record_outcome(case: Case, target: str, due: datetime | None, done: datetime) -> None:
     if due is None:
         return
@@ -311,6 +321,7 @@ def _plan(case: Case, now: datetime, done: set) -> list[Reminder]:
         Reminder(case=case, kind=kind, target=target, due_at=due, created_at=now)
         for kind, target, due in needed
         if (case.pk, kind, target, due) not in done
+        and not (kind == Reminder.Kind.BREACH and (case.pk, kind, target, None) in done)
     ]
 
 
@@ -322,6 +333,9 @@ def _sweep_batch(cases: list[Case], now: datetime) -> int:
     done = set(
         Reminder.objects.filter(case__in=cases).values_list("case_id", "kind", "target", "due_at")
     )
+    # A target is escalated once: a due time that moved after a breach (the escalation
+    # itself raises the priority) does not breach, notify and escalate again.
+    done |= {(case_id, kind, target, None) for case_id, kind, target, _ in done}
     reminders = Reminder.objects.bulk_create(
         [reminder for case in cases for reminder in _plan(case, now, done)]
     )

@@ -1,4 +1,7 @@
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -96,12 +99,20 @@ class Agent(models.Model):
         return self.user.is_active and not self.is_away(at)
 
 
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone; use a name such as Europe/Paris.")
+
+
 class BusinessCalendar(models.Model):
     """When the desk works: a time zone, weekly hours and holidays. Targets count this time."""
 
     name = models.CharField(max_length=100, unique=True)
     time_zone = models.CharField(
-        max_length=64, default="UTC", help_text="An IANA name such as Europe/Paris."
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="An IANA name such as Europe/Paris.",
     )
 
     class Meta:

@@ -5,6 +5,7 @@ development: SQLite under var/, an embedded broker, mail printed to the console.
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -249,7 +250,9 @@ IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30)
 INBOUND_MAX_PER_SENDER_PER_HOUR = env_int("INBOUND_MAX_PER_SENDER_PER_HOUR", 30)
 # Provider webhooks (/anymail/<provider>/inbound/) ask for this "user:password" by
 # HTTP basic auth; set it whenever a webhook is configured at the provider.
-ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")}
+# Without a configured secret the inbound webhook gets a random one nobody knows, so it
+# refuses every request instead of accepting mail from anyone.
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET") or secrets.token_urlsafe(32)}
 
 # The contact form: submissions per client address per hour.
 CONTACT_RATE_LIMIT_PER_HOUR = env_int("CONTACT_RATE_LIMIT_PER_HOUR", 20)

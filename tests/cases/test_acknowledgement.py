@@ -188,3 +188,12 @@ def test_mail_is_marked_failed_after_the_last_attempt(agent, settings):
     email.refresh_from_db()
     assert email.failed_at is not None
     assert outbound.outbound_deliver(email.pk) is False
+
+
+def test_subjects_are_not_html_escaped(
+    client, agent, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, subject="Q&A <urgent> don't")
+
+    assert mailoutbox[0].subject.endswith("We have your request: Q&A <urgent> don't")

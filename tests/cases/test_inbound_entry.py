@@ -119,3 +119,19 @@ def test_postmarks_inbound_webhook_refuses_a_post_without_the_secret(client, age
 
     assert response.status_code == 400
     assert not Case.objects.exists()
+
+
+def test_the_webhook_refuses_everyone_when_no_secret_is_configured(client, agent):
+    # No ANYMAIL_WEBHOOK_SECRET in the environment: settings hold a random one.
+    from django.conf import settings as live
+
+    assert live.ANYMAIL["WEBHOOK_SECRET"]
+
+    response = client.post(
+        "/anymail/postmark/inbound/",
+        json.dumps(postmark_payload(eml("plain.eml"))),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert not Case.objects.exists()

@@ -317,3 +317,15 @@ def test_desk_post_views_need_an_agent(client, non_agent):
     client.force_login(non_agent)
     for url in urls:
         assert client.post(url).status_code == 403
+
+
+def test_bulk_changes_leave_merged_cases_closed(desk, agent):
+    target = CaseFactory(assignee=agent)
+    merged = CaseFactory(assignee=agent, status=Status.CLOSED, merged_into=target)
+
+    bulk(desk, [merged, target], action="status", status="open")
+
+    merged.refresh_from_db()
+    target.refresh_from_db()
+    assert merged.status == Status.CLOSED
+    assert target.status == Status.OPEN

@@ -226,3 +226,27 @@ def test_manager_edits_a_policy_in_admin_and_open_due_times_follow(
     assert case.first_response_due == FRIDAY_4PM + timedelta(minutes=15)
     closed.refresh_from_db()
     assert closed.due_at is None
+
+
+def test_time_spent_resolved_does_not_count_when_the_case_reopens(agent):
+    policy(targets={Priority.NORMAL: (60, 60, 480)})
+    with time_machine.travel(FRIDAY_4PM, tick=False) as clock:
+        case = services.case_open_from_web(
+            name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
+        )
+        clock.shift(timedelta(hours=1))
+        case = update(case, agent, status=Status.RESOLVED)
+        clock.shift(timedelta(days=3))
+        case = update(case, agent, status=Status.OPEN)
+
+    # Eight hours from creation plus the three days it sat resolved.
+    assert case.resolution_due == FRIDAY_4PM + timedelta(hours=8, days=3)
+
+
+def test_a_calendar_needs_a_real_time_zone():
+    from django.core.exceptions import ValidationError
+
+    calendar = BusinessCalendar(name="Typo", time_zone="Europe/Pari")
+
+    with pytest.raises(ValidationError, match="is not a time zone"):
+        calendar.full_clean()

@@ -283,3 +283,19 @@ def test_reminder_mail_is_in_the_recipients_language(standard, agent, mailoutbox
 
     assert "Bientôt dû : première réponse avant le" in mailoutbox[0].subject
     assert mailoutbox[0].body.startswith("Bonjour Ana,")
+
+
+def test_a_missed_target_escalates_once_even_when_its_due_time_moves(standard, agent):
+    case = open_case(agent)
+    sweep_at(START + timedelta(minutes=61))
+    case.refresh_from_db()
+    assert case.priority == Priority.HIGH
+    # Any later change recomputes due times for the higher priority: already past.
+    sla.case_refresh(case)
+    case.save()
+
+    sweep_at(START + timedelta(minutes=62))
+
+    case.refresh_from_db()
+    assert case.priority == Priority.HIGH
+    assert Reminder.objects.filter(kind="breach", target="first_response").count() == 1

@@ -326,3 +326,13 @@ def test_workspace_post_views_need_an_agent(client, non_agent, case):
 def test_workspace_post_views_refuse_get(desk, case):
     for action in ["reply", "update", "escalate", "merge", "claim"]:
         assert desk.get(reverse(f"cases:{action}", args=[case.reference])).status_code == 405
+
+
+def test_cases_of_two_contacts_cannot_be_merged(desk, case):
+    stranger_case = CaseFactory(subject="Someone else's")
+
+    response = post(desk, case, "merge", target=stranger_case.reference)
+
+    assert response.status_code == 400
+    assert "belongs to another contact" in response.content.decode()
+    assert not stranger_case.messages.exists()
