@@ -142,7 +142,7 @@ ARTICLES = [
         "single-sign-on",
         "account",
         "Sign in with your company account",
-        "Single sign-on for teams (coming soon).",
+        "Single sign-on for teams, in preview.",
         "sso, login",
         PUBLIC,
         DRAFT,
