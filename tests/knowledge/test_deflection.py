@@ -53,7 +53,6 @@ def test_suggestions_also_read_the_message(client, refund_article):
     assert [article.title for article in response.context["articles"]] == ["How refunds work"]
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="prefix matching of tsquery")
 def test_a_half_typed_word_already_finds_articles(client, refund_article):
     response = suggest(client, subject="my refu")
 
