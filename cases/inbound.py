@@ -39,13 +39,16 @@ from cases.models import (
     parse_reference,
 )
 from cases.services import case_customer_reply, case_lock, case_open, case_record
+from contacts.models import Contact
 from contacts.services import contact_get_or_create
 
 logger = logging.getLogger(__name__)
 
 # A reference anywhere in a subject, as in "Re: [HD-000123] My order".
 SUBJECT_REFERENCE_RE = re.compile(r"\bHD-?\d{1,12}\b", re.IGNORECASE)
-MESSAGE_ID_RE = re.compile(r"<[^<>\s]+>")
+MESSAGE_ID_RE = re.compile(r"<[^<>\s\x00-\x1f\x7f]+>")
+# Control characters have no place in a header, and a NUL cannot be stored at all.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORWARD_SUBJECT_RE = re.compile(r"^\s*(fwd?|fw|tr|wg|rv|i)\s*:", re.IGNORECASE)
 
 # MIME damage that loses content: such a message goes to quarantine, not into a case.
@@ -126,7 +129,7 @@ def ingest(raw: bytes) -> InboundResult:
         message_id = _message_id(message, raw)
         answers_to = _answers_to(message)
     except Exception as error:
-        return _quarantine(raw, reason=_why(error), sender=sender, subject=subject)
+        return quarantine(raw, reason=_why(error), sender=sender, subject=subject)
 
     if reason:
         logger.info("Ignored inbound mail from %s: %s", sender, reason)
@@ -152,7 +155,7 @@ def ingest(raw: bytes) -> InboundResult:
     try:
         _read_content(message, mail)
     except Exception as error:
-        return _quarantine(raw, reason=_why(error), sender=sender, subject=subject)
+        return quarantine(raw, reason=_why(error), sender=sender, subject=subject)
 
     try:
         return _file(mail)
@@ -165,11 +168,11 @@ def ingest(raw: bytes) -> InboundResult:
         if duplicate:
             return duplicate
         logger.exception("Could not file inbound mail %s", message_id)
-        return _quarantine(raw, reason=f"could not be filed: {_why(error)}", sender=sender)
+        return quarantine(raw, reason=f"could not be filed: {_why(error)}", sender=sender)
     except Exception as error:
         # A message must never block the ones after it: keep it for a manager instead.
         logger.exception("Could not file inbound mail %s", message_id)
-        return _quarantine(raw, reason=f"could not be filed: {_why(error)}", sender=sender)
+        return quarantine(raw, reason=f"could not be filed: {_why(error)}", sender=sender)
 
 
 def ignore_reason(message: EmailMessage, sender: str) -> str:
@@ -196,7 +199,7 @@ def ignore_reason(message: EmailMessage, sender: str) -> str:
 
 @transaction.atomic
 def _file(mail: InboundMail) -> InboundResult:
-    case = _thread(mail)
+    case, refused_case = _thread(mail)
     contact, _ = contact_get_or_create(email=mail.sender, name=mail.sender_name)
     if case is not None:
         message = case_customer_reply(
@@ -224,14 +227,22 @@ def _file(mail: InboundMail) -> InboundResult:
         message.message_id = mail.message_id
         message.save(update_fields=["message_id"])
         action = "created"
+    if refused_case is not None:
+        _note_stranger(refused_case, mail, filed_as=case)
     if mail.refused:
         _note_refused(case, mail)
     return InboundResult(action, case=case, message=message)
 
 
-def _thread(mail: InboundMail) -> Case | None:
-    """The case this mail answers: by the Message-IDs it replies to, else by the
-    reference in its subject, but only when the sender is that case's contact."""
+def _thread(mail: InboundMail) -> tuple[Case | None, Case | None]:
+    """The case this mail answers, and a case it answers that its sender may not write into.
+
+    Mail threads into a case by the Message-IDs it replies to, else by the reference in
+    its subject, and in both ways only when the sender is on that case (see
+    `case_addresses`): a desk Message-ID travels in forwarded mail and copies, and a
+    reference can be typed by anyone, so neither proves who is writing.
+    """
+    refused = None
     if mail.answers_to:
         by_id = dict(
             Message.objects.filter(message_id__in=mail.answers_to).values_list(
@@ -246,13 +257,30 @@ def _thread(mail: InboundMail) -> Case | None:
         )
         for message_id in mail.answers_to:
             if message_id in by_id:
-                return _merged_target(Case.objects.get(pk=by_id[message_id]))
+                case = _merged_target(Case.objects.get(pk=by_id[message_id]))
+                if mail.sender.lower() in case_addresses(case):
+                    return case, None
+                refused = case
+                break
     for match in SUBJECT_REFERENCE_RE.finditer(mail.subject):
-        case = Case.objects.filter(pk=parse_reference(match.group())).select_related("contact")
-        case = case.first()
-        if case is not None and case.contact.email.lower() == mail.sender.lower():
-            return _merged_target(case)
-    return None
+        case = Case.objects.filter(pk=parse_reference(match.group())).first()
+        if case is not None:
+            case = _merged_target(case)
+            if mail.sender.lower() in case_addresses(case):
+                return case, None
+    return None, refused
+
+
+def case_addresses(case: Case) -> set[str]:
+    """The email addresses that may write into a case by mail, lower-cased: its contact's
+    and those of the people who already wrote on it as customers."""
+    authors = Contact.objects.filter(
+        pk__in=Message.objects.filter(case=case, author_contact__isnull=False).values(
+            "author_contact_id"
+        )
+    )
+    addresses = {email.lower() for email in authors.values_list("email", flat=True)}
+    return addresses | {case.contact.email.lower()}
 
 
 def _merged_target(case: Case) -> Case:
@@ -262,6 +290,27 @@ def _merged_target(case: Case) -> Case:
         case = case.merged_into
         seen.add(case.pk)
     return case
+
+
+def _note_stranger(case: Case, mail: InboundMail, *, filed_as: Case) -> None:
+    """Tell the agents of a case that someone not on it answered its mail, and where that
+    mail went instead; nothing of it shows on the customer's page."""
+    case = case_lock(case)
+    case.messages.create(
+        is_internal=True,
+        channel=Channel.EMAIL,
+        body=(
+            f"An email from {mail.sender} answered this case's mail, but that address is not "
+            f"on this case, so it was filed as {filed_as.reference} instead."
+        ),
+    )
+    case_record(
+        case,
+        actor=None,
+        kind=CaseEvent.Kind.NOTE,
+        detail=f"Mail from {mail.sender}, who is not on this case, went to {filed_as.reference}.",
+    )
+    case.save(update_fields=["version", "last_activity_at", "last_activity_by"])
 
 
 def _note_refused(case: Case, mail: InboundMail) -> None:
@@ -291,10 +340,13 @@ def _duplicate(message_id: str) -> InboundResult | None:
     )
 
 
-def _quarantine(raw: bytes, *, reason: str, sender: str = "", subject: str = "") -> InboundResult:
-    logger.warning("Quarantined inbound mail from %s: %s", sender or "unknown sender", reason)
+def quarantine(raw: bytes, *, reason: str, sender: str = "", subject: str = "") -> InboundResult:
+    logger.warning("Quarantined inbound mail from %r: %s", sender or "unknown sender", reason)
     quarantined = QuarantinedEmail.objects.create(
-        raw=raw, reason=reason, sender=sender[:320], subject=subject[:300]
+        raw=raw,
+        reason=CONTROL_RE.sub("?", reason),
+        sender=CONTROL_RE.sub("?", sender)[:320],
+        subject=CONTROL_RE.sub("?", subject)[:300],
     )
     return InboundResult("quarantined", reason=reason, quarantined=quarantined)
 
@@ -309,8 +361,9 @@ def _why(error: Exception) -> str:
 
 
 def _header(message: EmailMessage, name: str) -> str:
+    """A header's value on one line, without control characters ("" if absent)."""
     value = message.get(name)
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(CONTROL_RE.sub(" ", str(value)).split()) if value is not None else ""
 
 
 def _subject(message: EmailMessage) -> str:
@@ -332,9 +385,11 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
         validate_email(address)
     except ValidationError:
         raise Unreadable(f"the From address {str(header)[:100]!r} is not valid") from None
+    if CONTROL_RE.search(address):
+        raise Unreadable("the From address contains control characters")
     if len(address) > 254:
         raise Unreadable("the From address is too long")
-    name = " ".join(name.split())[:200] or address.partition("@")[0]
+    name = " ".join(CONTROL_RE.sub(" ", name).split())[:200] or address.partition("@")[0]
     return address, name
 
 
@@ -416,7 +471,8 @@ def _text_of(message: EmailMessage) -> str:
     text = decode_text(part)
     if part.get_content_subtype() == "html":
         text = html_to_text(text)
-    return text.replace("\r\n", "\n").strip()
+    # A NUL cannot be stored in a text column, and means nothing in a message's text.
+    return text.replace("\r\n", "\n").replace("\x00", "").strip()
 
 
 def decode_text(part: EmailMessage) -> str:
@@ -459,6 +515,7 @@ def _read_attachments(message: EmailMessage, mail: InboundMail) -> None:
             extension = mimetypes.guess_extension(part.get_content_type()) or ""
             name = f"image-{len(parts) + 1}{extension}"
         if name:
+            name = " ".join(CONTROL_RE.sub(" ", name).split()) or "attachment"
             parts.append((part.get_content_disposition() == "inline", name, part))
     # Files the customer attached come before inline pictures such as signature logos.
     parts.sort(key=lambda item: item[0])

@@ -41,11 +41,6 @@ def test_the_command_succeeds_for_ignored_and_duplicate_mail(agent):
     assert ingest_email(eml("plain.eml")).startswith("duplicate HD-")
 
 
-def test_the_command_refuses_empty_input(agent):
-    with pytest.raises(CommandError, match="No email"):
-        ingest_email(b"\n")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_command_asks_the_mta_to_retry_when_the_database_is_unreachable(team):
     with database_unreachable(), pytest.raises(CommandError) as failure:

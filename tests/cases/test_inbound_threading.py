@@ -70,9 +70,11 @@ def test_an_outlook_reply_to_an_agents_answer_threads_into_the_case(case, agent)
 
 
 def test_references_thread_a_reply_whose_in_reply_to_is_unknown(case):
-    raw = eml(
-        "gmail_reply.eml", MESSAGE_ID=acknowledgement_id(case), REFERENCE="HD-999999"
-    ).replace(b"In-Reply-To: <", b"In-Reply-To: <unknown-")
+    raw = (
+        eml("gmail_reply.eml", MESSAGE_ID=acknowledgement_id(case), REFERENCE="HD-999999")
+        .replace(b"In-Reply-To: <", b"In-Reply-To: <unknown-")
+        .replace(b"lena.fischer@example.net", b"tom.baker@example.org")
+    )
 
     assert ingest(raw).case == case
 
@@ -144,7 +146,7 @@ def test_a_reply_to_a_merged_case_goes_to_the_case_it_was_merged_into(case, agen
     services.case_merge(source=case, target=target, actor=agent.user, seen_version=case.version)
     raw = eml("gmail_reply.eml", MESSAGE_ID=acknowledgement_id(case), REFERENCE="HD-0")
 
-    assert ingest(raw.replace(b"lena.fischer@", b"tom.baker@")).case == target
+    assert ingest(raw.replace(b"lena.fischer@example.net", b"tom.baker@example.org")).case == target
 
 
 def test_an_agents_answer_to_a_reminder_is_not_filed_as_the_customers(case, agent):
@@ -177,7 +179,9 @@ def test_the_same_message_ingested_twice_makes_one_message(agent):
 
 
 def test_a_duplicate_reply_is_filed_once(case):
-    raw = eml("gmail_reply.eml", MESSAGE_ID=acknowledgement_id(case), REFERENCE="HD-0")
+    raw = eml("gmail_reply.eml", MESSAGE_ID=acknowledgement_id(case), REFERENCE="HD-0").replace(
+        b"lena.fischer@example.net", b"tom.baker@example.org"
+    )
 
     actions = [ingest(raw).action, ingest(raw).action]
 
