@@ -1,14 +1,45 @@
-"""A fixed-window rate limit kept in the shared cache (Redis in production)."""
+"""A fixed-window rate limit kept in the shared cache (Redis in production), and the
+client address it counts by."""
 
 import hashlib
+import ipaddress
 import time
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
 
 
+@lru_cache(maxsize=8)
+def trusted_networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _is_trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_address(request) -> str:
-    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The address of the person behind the request.
+
+    The direct peer (REMOTE_ADDR), unless it is one of TRUSTED_PROXIES: then the
+    right-most address in X-Forwarded-For that is not a trusted proxy, the last hop
+    a trusted proxy saw. Anything left of it was written by the client and proves
+    nothing; a header sent by a peer that is not a trusted proxy is ignored.
+    """
+    peer = request.META.get("REMOTE_ADDR", "") or "unknown"
+    networks = trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    if not networks or not _is_trusted(peer, networks):
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed([hop for hop in hops if hop]):
+        if not _is_trusted(hop, networks):
+            return hop[:100]
+    return peer
 
 
 def rate_limit_allows(

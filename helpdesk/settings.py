@@ -4,6 +4,7 @@ Every variable is listed with a comment in `.env.example`. The defaults are for
 development: SQLite under var/, an embedded broker, mail printed to the console.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -54,6 +55,17 @@ if PRODUCTION and DEBUG:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Reverse proxies in front of the site (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8).
+# Only when the direct peer is one of them is the client address read from
+# X-Forwarded-For (see helpdesk.ratelimit.client_address); unset, the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
 
 # Links in emails are built from this, never from the request's Host header.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

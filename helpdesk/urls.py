@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from helpdesk.accounts import PasswordResetView
 from knowledge import views as knowledge_views
 
 urlpatterns = [
     # The knowledge base's home is the site's front page (also at /kb/).
     path("", knowledge_views.home, name="home"),
     path("admin/", admin.site.urls),
+    # Before Django's own: the reset mail's link comes from SITE_URL, not the Host header.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Provider webhooks for inbound mail (cases/inbound.py listens to the signal).
     path("anymail/", include("anymail.urls")),

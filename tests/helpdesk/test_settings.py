@@ -37,3 +37,10 @@ def test_production_runs_with_debug_off():
 
     assert result.returncode == 0
     assert result.stdout.strip() == "False"
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_start():
+    result = load_settings(TRUSTED_PROXIES="10.0.0.1,proxy.internal")
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr
