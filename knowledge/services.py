@@ -1,5 +1,6 @@
 """Every write to the knowledge base: saving and restoring articles, votes, deflection, uses."""
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,6 +17,7 @@ from knowledge.models import (
     SuggestionOpen,
 )
 from knowledge.rendering import plain_text, render_markdown
+from knowledge.visitors import PAGE_VIEW_MAX_AGE
 
 CONTENT_FIELDS = ("title", "summary", "body")
 
@@ -81,10 +83,23 @@ def article_vote(*, article: Article, visitor: str, helpful: bool) -> bool:
     return True
 
 
-def articles_suggested(*, article_ids: list[int]) -> None:
-    """Count that these articles were shown as suggestions (one statement, no transaction)."""
-    if article_ids:
-        Article.objects.filter(pk__in=article_ids).update(suggested_count=F("suggested_count") + 1)
+def articles_suggested(*, view: str, article_ids: list[int]) -> int:
+    """Count that one page view of the contact form showed these articles as suggestions,
+    each once however often that page view reports it. Returns how many were counted."""
+    new = []
+    for article_id in dict.fromkeys(article_ids):
+        try:
+            # The cache remembers what each page view already counted, as long as it is valid.
+            if cache.add(f"kb-suggested:{view}:{article_id}", 1, timeout=PAGE_VIEW_MAX_AGE):
+                new.append(article_id)
+        except Exception:
+            # Without the cache nothing can be counted once; a figure is not worth an error.
+            return 0
+    if not new:
+        return 0
+    return (
+        Article.objects.public().filter(pk__in=new).update(suggested_count=F("suggested_count") + 1)
+    )
 
 
 @transaction.atomic

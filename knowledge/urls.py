@@ -8,6 +8,7 @@ urlpatterns = [
     path("kb/", views.home, name="home"),
     path("kb/search/", views.search, name="search"),
     path("kb/suggest/", views.suggest, name="suggest"),
+    path("kb/suggested/", views.suggested, name="suggested"),
     path("kb/category/<slug:slug>/", views.category, name="category"),
     path("kb/<slug:slug>/", views.article, name="article"),
     path("kb/<slug:slug>/vote/", views.vote, name="vote"),

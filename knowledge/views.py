@@ -3,7 +3,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -14,7 +14,7 @@ from knowledge import search as kb_search
 from knowledge import services
 from knowledge.forms import ArticleForm, VoteForm
 from knowledge.models import Article, ArticleCategory, ArticleVote
-from knowledge.visitors import visitor_hash
+from knowledge.visitors import page_view_check, visitor_hash
 
 PAGE_SIZE = 20
 SUGGESTIONS = 5
@@ -112,7 +112,11 @@ def vote(request, slug):
 
 @require_safe
 def suggest(request):
-    """Articles for what the customer is typing on the contact form: a small HTML partial."""
+    """Articles for what the customer is typing on the contact form: a small HTML partial.
+
+    Showing them counts nothing: a GET can be replayed by anyone (a crawler, a script),
+    so the page reports what it showed with a POST to `suggested` below.
+    """
     subject = request.GET.get("subject", "")[:200]
     message = request.GET.get("message", "")[:2000]
     text = f"{subject} {message}" if message.strip() else subject
@@ -121,16 +125,26 @@ def suggest(request):
         .only("title", "slug", "summary")
         .suggested_for(text, language=request.LANGUAGE_CODE, typing=True)[:SUGGESTIONS]
     )
-    # The page tells us what it already shows, so one page view counts an article once.
-    shown = set(SHOWN_IDS.findall(request.GET.get("shown", "")[:500]))
-    services.articles_suggested(
-        article_ids=[article.pk for article in articles if str(article.pk) not in shown]
-    )
     return render(
         request,
         "knowledge/_suggestions.html",
         {"articles": articles, "asked": bool(kb_search.words_of(text))},
     )
+
+
+@require_POST
+def suggested(request):
+    """The contact form showed these articles: count each once for this page view.
+
+    A POST behind the CSRF check, naming a page view the server signed when it rendered
+    the form, so a replay of the same report counts nothing more.
+    """
+    view = page_view_check(request.POST.get("view", ""))
+    if view is None:
+        return HttpResponseBadRequest("Unknown or expired page view.")
+    article_ids = [int(pk) for pk in SHOWN_IDS.findall(",".join(request.POST.getlist("article")))]
+    services.articles_suggested(view=view, article_ids=article_ids[:SUGGESTIONS])
+    return HttpResponse(status=204)
 
 
 # The desk: every article, internal ones and drafts included, for agents.

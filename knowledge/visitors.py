@@ -2,9 +2,13 @@
 
 import secrets
 
+from django.core import signing
 from django.utils.crypto import salted_hmac
 
 SESSION_KEY = "kb_visitor"
+PAGE_VIEW_SALT = "knowledge.page-view"
+# A contact form left open longer than this reports its suggestions to no one.
+PAGE_VIEW_MAX_AGE = 24 * 3600
 
 
 def visitor_hash(request, *, create: bool = False) -> str | None:
@@ -25,3 +29,16 @@ def case_submitted(request, case) -> None:
     visitor = visitor_hash(request)
     if visitor is not None:
         suggestion_opens_followed(visitor=visitor, case=case)
+
+
+def page_view_create() -> str:
+    """A signed id for one rendering of the contact form, that its suggestions count by."""
+    return signing.dumps(secrets.token_hex(12), salt=PAGE_VIEW_SALT)
+
+
+def page_view_check(signed: str) -> str | None:
+    """The page view's id if the server signed it lately, else None."""
+    try:
+        return signing.loads(signed[:200], salt=PAGE_VIEW_SALT, max_age=PAGE_VIEW_MAX_AGE)
+    except signing.BadSignature:
+        return None

@@ -1,6 +1,7 @@
 from django import template
 
 from knowledge.rendering import clean_html
+from knowledge.visitors import page_view_create
 
 register = template.Library()
 
@@ -9,3 +10,9 @@ register = template.Library()
 def sanitised(html: str):
     """Article HTML, cleaned again as it is shown: safe however it reached the database."""
     return clean_html(html or "")
+
+
+@register.simple_tag
+def suggestion_page_view() -> str:
+    """A signed id for this rendering of the contact form (see knowledge.views.suggested)."""
+    return page_view_create()

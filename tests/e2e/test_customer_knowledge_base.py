@@ -97,7 +97,7 @@ def test_customer_types_a_subject_opens_the_suggested_article_and_votes(
     assert (vote.article, vote.helpful) == (help_centre, True)
     help_centre.refresh_from_db()
     assert (help_centre.helpful_yes, help_centre.helpful_no) == (1, 0)
-    assert help_centre.suggested_count >= 1
+    assert help_centre.suggested_count == 1  # reported by the page, once for this page view
 
 
 def test_customer_searches_the_help_centre(page, screenshot, help_centre):

@@ -1,5 +1,6 @@
 """Answers suggested beside the contact form: shown, opened, and deflected or not."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -71,18 +72,89 @@ def test_at_most_five_suggestions(client, billing):
     ["", "   ", "?!…", "'; DELETE FROM knowledge_article; --", "a\x00b", "x" * 10_000, "é" * 300],
 )
 def test_junk_never_breaks_the_suggestions(client, refund_article, subject):
-    response = suggest(client, subject=subject, message=subject, shown="1,x,99999999999999999")
+    response = suggest(client, subject=subject, message=subject)
 
     assert response.status_code == 200
     assert Article.objects.count() == 1
 
 
-def test_an_article_is_counted_as_suggested_once_per_page_view(client, refund_article):
-    suggest(client, subject="refund")
-    suggest(client, subject="refund please", shown=str(refund_article.pk))
+def page_view(client) -> str:
+    """The signed page view of one rendering of the contact form."""
+    page = client.get(reverse("cases:contact")).content.decode()
+    return re.search(r'data-view="([^"]+)"', page).group(1)
+
+
+def report_shown(client, view, *articles):
+    return client.post(
+        reverse("knowledge:suggested"), {"view": view, "article": [a.pk for a in articles]}
+    )
+
+
+def test_fetching_suggestions_counts_nothing(client, refund_article):
+    for _ in range(5):
+        suggest(client, subject="refund")
     suggest(Client(), subject="refund")
 
+    assert Article.objects.get().suggested_count == 0
+
+
+def test_an_article_is_counted_as_suggested_once_per_page_view(client, refund_article):
+    view = page_view(client)
+
+    first = report_shown(client, view, refund_article)
+    report_shown(client, view, refund_article)
+    report_shown(Client(), view, refund_article)  # the same report, replayed elsewhere
+
+    assert first.status_code == 204
+    assert Article.objects.get().suggested_count == 1
+
+
+def test_each_page_view_counts_its_own_suggestions(client, refund_article):
+    report_shown(client, page_view(client), refund_article)
+    report_shown(client, page_view(client), refund_article)
+
     assert Article.objects.get().suggested_count == 2
+
+
+@pytest.mark.parametrize("view", ["", "made-up", "abc:def:ghi"])
+def test_a_report_without_a_page_view_the_server_signed_counts_nothing(
+    client, refund_article, view
+):
+    response = report_shown(client, view, refund_article)
+
+    assert response.status_code == 400
+    assert Article.objects.get().suggested_count == 0
+
+
+def test_an_expired_page_view_counts_nothing(client, refund_article):
+    view = page_view(client)
+
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        response = report_shown(client, view, refund_article)
+
+    assert response.status_code == 400
+    assert Article.objects.get().suggested_count == 0
+
+
+def test_a_report_needs_the_forms_csrf_token(refund_article):
+    client = Client(enforce_csrf_checks=True)
+
+    response = report_shown(client, page_view(client), refund_article)
+
+    assert response.status_code == 403
+    assert Article.objects.get().suggested_count == 0
+
+
+def test_only_public_articles_are_counted(client, refund_article, internal_article):
+    report_shown(client, page_view(client), refund_article, internal_article)
+
+    assert Article.objects.get(pk=refund_article.pk).suggested_count == 1
+    assert Article.objects.get(pk=internal_article.pk).suggested_count == 0
+
+
+def test_reading_suggestions_is_a_get_and_reporting_them_a_post(client, refund_article):
+    assert client.post(reverse("knowledge:suggest"), {"subject": "refund"}).status_code == 405
+    assert client.get(reverse("knowledge:suggested")).status_code == 405
 
 
 def test_opening_a_suggestion_is_recorded_once_and_leads_to_the_article(client, refund_article):
@@ -134,9 +206,10 @@ def test_the_contact_form_still_works_for_a_visitor_who_saw_no_suggestion(client
 def test_managers_see_suggested_opened_and_deflected_per_article(client, manager, refund_article):
     for _ in range(3):
         visitor = Client()
-        suggest(visitor, subject="refund")
+        report_shown(visitor, page_view(visitor), refund_article)
         open_suggestion(visitor, refund_article)
-    suggest(Client(), subject="refund")
+    visitor = Client()
+    report_shown(visitor, page_view(visitor), refund_article)
     client.force_login(manager.user)
 
     with time_machine.travel(timezone.now() + timedelta(days=2)):

@@ -7,7 +7,9 @@
   var message = document.getElementById("id_message");
   if (!panel || !subject || !window.fetch) return;
 
-  var shown = new Set();
+  var reported = new Set();
+  var form = subject.form;
+  var csrf = form ? form.querySelector("[name=csrfmiddlewaretoken]") : null;
   var timer = null;
   var asked = "";
   var latest = 0;
@@ -16,7 +18,6 @@
     var params = new URLSearchParams({
       subject: subject.value.slice(0, 200),
       message: message ? message.value.slice(0, 2000) : "",
-      shown: Array.from(shown).join(","),
     });
     var query = params.get("subject") + "\n" + params.get("message");
     if (query === asked) return;
@@ -28,11 +29,28 @@
         // An older answer arriving late must not replace a newer one.
         if (html === null || ticket !== latest) return;
         panel.innerHTML = html; // rendered and escaped by the server
-        panel.querySelectorAll("[data-article]").forEach(function (item) {
-          shown.add(item.dataset.article);
-        });
+        report();
       })
       .catch(function () {});
+  }
+
+  // Tell the server which articles this page view showed, each once: a POST, so that
+  // fetching suggestions (a GET anyone can replay) never moves the counters.
+  function report() {
+    var body = new URLSearchParams({ view: panel.dataset.view || "" });
+    panel.querySelectorAll("[data-article]").forEach(function (item) {
+      if (!reported.has(item.dataset.article)) {
+        reported.add(item.dataset.article);
+        body.append("article", item.dataset.article);
+      }
+    });
+    if (!body.has("article") || !csrf || !panel.dataset.reportUrl) return;
+    fetch(panel.dataset.reportUrl, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": csrf.value },
+      credentials: "same-origin",
+    }).catch(function () {});
   }
 
   function later() {
