@@ -1,11 +1,12 @@
 """Outbound mail through the transactional outbox (see OutboundEmail)."""
 
 import logging
+import time
 from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -19,8 +20,12 @@ from helpdesk.models import Agent
 
 logger = logging.getLogger(__name__)
 
-# How long one sender may hold an email before another may try it.
-CLAIM_FOR = timedelta(minutes=5)
+
+# How long one sender may hold an email before another may try it: longer than one
+# send can take (EMAIL_TIMEOUT bounds each step of it), short enough that mail held by
+# a worker that crashed goes out within a minute or two.
+def claim_for() -> timedelta:
+    return timedelta(seconds=max(60, 4 * settings.EMAIL_TIMEOUT))
 
 
 def access_link_create(*, case: Case) -> str:
@@ -202,17 +207,18 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 240))
 
 
-def outbound_deliver(email_id: int) -> bool:
+def outbound_deliver(email_id: int, *, connection=None) -> bool:
     """Send one outbox email unless it was sent or someone else is sending it now.
 
     Returns whether this call sent it. A failure is recorded and re-raised so the
-    task can retry; after OUTBOX_MAX_ATTEMPTS the email is marked failed.
+    task can retry; after OUTBOX_MAX_ATTEMPTS the email is marked failed. A sweep
+    passes one open mail connection for all it sends.
     """
     now = timezone.now()
     claimed = (
         OutboundEmail.objects.filter(pk=email_id, sent_at__isnull=True, failed_at__isnull=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1)
+        .update(claimed_until=now + claim_for(), attempts=F("attempts") + 1)
     )
     if not claimed:
         return False
@@ -227,6 +233,7 @@ def outbound_deliver(email_id: int) -> bool:
         to=[email.to],
         reply_to=[settings.HELPDESK_EMAIL],
         headers=headers,
+        connection=connection,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
@@ -251,24 +258,46 @@ def outbound_deliver(email_id: int) -> bool:
     return True
 
 
-def outbox_sweep(*, limit: int = 100) -> int:
-    """Send what is due in the outbox and was not sent by its own task. Returns how many."""
-    now = timezone.now()
-    due = (
-        OutboundEmail.objects.filter(
-            sent_at__isnull=True,
-            failed_at__isnull=True,
-            next_attempt_at__lte=now,
-            created_at__lte=now - settings.OUTBOX_GRACE,
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+def outbox_sweep(*, batch: int = 100, seconds: float | None = None) -> int:
+    """Send what is due in the outbox and was not sent by its own task. Returns how many.
+
+    Goes on batch after batch, over one mail connection, until nothing is due or
+    OUTBOX_SWEEP_SECONDS have passed (less than the beat's minute, so sweeps do not
+    pile up): after an outage, a backlog of a thousand mails goes out in one sweep
+    rather than a hundred a minute.
+    """
+    seconds = settings.OUTBOX_SWEEP_SECONDS if seconds is None else seconds
+    started = time.monotonic()
+    tried: set[int] = set()
     sent = 0
-    for email_id in list(due):
-        try:
-            sent += outbound_deliver(email_id)
-        except Exception:
-            logger.warning("Outbox email %s failed again; it will be retried.", email_id)
+    connection = get_connection()
+    try:
+        while time.monotonic() - started < seconds:
+            now = timezone.now()
+            due = list(
+                OutboundEmail.objects.filter(
+                    sent_at__isnull=True,
+                    failed_at__isnull=True,
+                    next_attempt_at__lte=now,
+                    created_at__lte=now - settings.OUTBOX_GRACE,
+                )
+                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+                .exclude(pk__in=tried)
+                .order_by("next_attempt_at", "pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not due:
+                break
+            for email_id in due:
+                tried.add(email_id)
+                try:
+                    sent += outbound_deliver(email_id, connection=connection)
+                except Exception:
+                    logger.warning("Outbox email %s failed again; it will be retried.", email_id)
+                    # The connection may be broken: the next send opens a new one.
+                    connection.close()
+                if time.monotonic() - started >= seconds:
+                    break
+    finally:
+        connection.close()
     return sent

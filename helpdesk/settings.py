@@ -331,6 +331,8 @@ CELERY_BEAT_SCHEDULE = {
 # Outbox rows younger than this belong to the task queued on commit.
 OUTBOX_GRACE = timedelta(seconds=env_int("OUTBOX_GRACE_SECONDS", 30))
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# How long one outbox sweep may go on sending a backlog; under the beat's minute.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 50)
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from smtplib import SMTPServerDisconnected
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import outbound
 from cases.models import Case, OutboundEmail
@@ -197,3 +198,87 @@ def test_subjects_are_not_html_escaped(
         submit(client, subject="Q&A <urgent> don't")
 
     assert mailoutbox[0].subject.endswith("We have your request: Q&A <urgent> don't")
+
+
+def pending_mails(count: int, *, age=timedelta(minutes=10)) -> None:
+    """Mail the broker never got (it was down): in the outbox, older than the grace time."""
+    created = timezone.now() - age
+    OutboundEmail.objects.bulk_create(
+        OutboundEmail(
+            kind=OutboundEmail.Kind.LINKS,
+            to=f"customer{n}@example.org",
+            subject="Your links",
+            body_text="Here they are.",
+            message_id_header=f"<backlog-{n}@helpdesk.localhost>",
+            created_at=created,
+            next_attempt_at=created,
+        )
+        for n in range(count)
+    )
+
+
+def test_one_sweep_sends_a_backlog_of_a_thousand_mails(db, mailoutbox):
+    pending_mails(1000)
+
+    assert outbound.outbox_sweep() == 1000
+
+    assert len(mailoutbox) == 1000
+    assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_sweep_stops_when_its_time_is_up_and_the_next_goes_on(db, mailoutbox):
+    pending_mails(5)
+
+    assert outbound.outbox_sweep(batch=2, seconds=0) == 0
+    assert outbound.outbox_sweep(batch=2) == 5
+
+
+def test_a_sweep_tries_a_failing_mail_once_and_sends_the_others(db, mailoutbox):
+    pending_mails(3)
+    sent = []
+
+    class FailsFirst:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def open(self):
+            return False
+
+        def close(self):
+            pass
+
+        def send_messages(self, messages):
+            if messages[0].to == ["customer0@example.org"]:
+                raise SMTPServerDisconnected("Connection unexpectedly closed")
+            sent.extend(messages)
+            return len(messages)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outbound, "get_connection", lambda: FailsFirst())
+        assert outbound.outbox_sweep() == 2
+
+    failed = OutboundEmail.objects.get(to="customer0@example.org")
+    assert (failed.attempts, failed.sent_at) == (1, None)
+    assert len(sent) == 2
+
+
+def test_mail_held_by_a_crashed_sender_goes_out_a_minute_later(db, mailoutbox):
+    pending_mails(1)
+    email = OutboundEmail.objects.get()
+    # A worker claimed it and died before sending.
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        claimed_until=timezone.now() + outbound.claim_for()
+    )
+
+    assert outbound.outbox_sweep() == 0
+    with time_machine.travel(timedelta(seconds=61)):
+        assert outbound.outbox_sweep() == 1
+
+    assert len(mailoutbox) == 1
+
+
+def test_a_claim_outlasts_one_send_however_slow_the_mail_server_may_be(settings):
+    settings.EMAIL_TIMEOUT = 15
+    assert outbound.claim_for() == timedelta(seconds=60)
+    settings.EMAIL_TIMEOUT = 30
+    assert outbound.claim_for() == timedelta(seconds=120)
