@@ -270,7 +270,7 @@ def outbox_sweep(*, batch: int = 100, seconds: float | None = None) -> int:
     started = time.monotonic()
     tried: set[int] = set()
     sent = 0
-    connection = get_connection()
+    connection = _open(get_connection())
     try:
         while time.monotonic() - started < seconds:
             now = timezone.now()
@@ -294,10 +294,21 @@ def outbox_sweep(*, batch: int = 100, seconds: float | None = None) -> int:
                     sent += outbound_deliver(email_id, connection=connection)
                 except Exception:
                     logger.warning("Outbox email %s failed again; it will be retried.", email_id)
-                    # The connection may be broken: the next send opens a new one.
+                    # The connection may be broken: start the next send on a new one.
                     connection.close()
+                    _open(connection)
                 if time.monotonic() - started >= seconds:
                     break
     finally:
         connection.close()
     return sent
+
+
+def _open(connection):
+    """Open a mail connection to keep for many sends (each send would otherwise open and
+    close its own); if the server cannot be reached, each send tries again by itself."""
+    try:
+        connection.open()
+    except Exception as error:
+        logger.warning("Could not connect to the mail server: %s", error)
+    return connection

@@ -3,6 +3,7 @@ from smtplib import SMTPServerDisconnected
 
 import pytest
 import time_machine
+from django.core.mail.backends import smtp
 from django.urls import reverse
 from django.utils import timezone
 
@@ -282,3 +283,31 @@ def test_a_claim_outlasts_one_send_however_slow_the_mail_server_may_be(settings)
     assert outbound.claim_for() == timedelta(seconds=60)
     settings.EMAIL_TIMEOUT = 30
     assert outbound.claim_for() == timedelta(seconds=120)
+
+
+class CountingSmtpBackend(smtp.EmailBackend):
+    """Django's SMTP backend with the network taken out: counts the connections it opens."""
+
+    opened = 0
+
+    def open(self):
+        if self.connection:
+            return False
+        CountingSmtpBackend.opened += 1
+        self.connection = object()
+        return True
+
+    def close(self):
+        self.connection = None
+
+    def _send(self, email_message):
+        return True
+
+
+def test_a_sweep_sends_its_backlog_over_one_connection(db, settings):
+    settings.EMAIL_BACKEND = "tests.cases.test_acknowledgement.CountingSmtpBackend"
+    CountingSmtpBackend.opened = 0
+    pending_mails(10)
+
+    assert outbound.outbox_sweep() == 10
+    assert CountingSmtpBackend.opened == 1
