@@ -252,6 +252,8 @@ class ArticleVote(models.Model):
 # How long after opening a suggested article a contact form from the same browser still
 # counts as "the article did not help". After that an open with no case is a deflection.
 DEFLECTION_WINDOW = timedelta(hours=24)
+# A contact form left open longer than this reports its suggestions to no one.
+PAGE_VIEW_MAX_AGE = timedelta(hours=24)
 
 
 class SuggestionOpenQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from knowledge import search
 from knowledge.models import (
     DEFLECTION_WINDOW,
+    PAGE_VIEW_MAX_AGE,
     Article,
     ArticleStatus,
     ArticleUse,
@@ -17,7 +18,6 @@ from knowledge.models import (
     SuggestionOpen,
 )
 from knowledge.rendering import plain_text, render_markdown
-from knowledge.visitors import PAGE_VIEW_MAX_AGE
 
 CONTENT_FIELDS = ("title", "summary", "body")
 
@@ -87,10 +87,11 @@ def articles_suggested(*, view: str, article_ids: list[int]) -> int:
     """Count that one page view of the contact form showed these articles as suggestions,
     each once however often that page view reports it. Returns how many were counted."""
     new = []
+    remember_for = int(PAGE_VIEW_MAX_AGE.total_seconds())
     for article_id in dict.fromkeys(article_ids):
         try:
             # The cache remembers what each page view already counted, as long as it is valid.
-            if cache.add(f"kb-suggested:{view}:{article_id}", 1, timeout=PAGE_VIEW_MAX_AGE):
+            if cache.add(f"kb-suggested:{view}:{article_id}", 1, timeout=remember_for):
                 new.append(article_id)
         except Exception:
             # Without the cache nothing can be counted once; a figure is not worth an error.

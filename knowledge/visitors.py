@@ -5,10 +5,11 @@ import secrets
 from django.core import signing
 from django.utils.crypto import salted_hmac
 
+from knowledge.models import PAGE_VIEW_MAX_AGE
+from knowledge.services import suggestion_opens_followed
+
 SESSION_KEY = "kb_visitor"
 PAGE_VIEW_SALT = "knowledge.page-view"
-# A contact form left open longer than this reports its suggestions to no one.
-PAGE_VIEW_MAX_AGE = 24 * 3600
 
 
 def visitor_hash(request, *, create: bool = False) -> str | None:
@@ -24,8 +25,6 @@ def visitor_hash(request, *, create: bool = False) -> str | None:
 
 def case_submitted(request, case) -> None:
     """The contact form was sent: the suggestions this visitor opened did not deflect it."""
-    from knowledge.services import suggestion_opens_followed
-
     visitor = visitor_hash(request)
     if visitor is not None:
         suggestion_opens_followed(visitor=visitor, case=case)

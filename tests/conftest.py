@@ -14,6 +14,8 @@ def isolated_runtime(settings, tmp_path):
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
     settings.SITE_URL = "https://help.example.com"
+    # Tests only: a deliberately slow hasher would be most of the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
