@@ -1,12 +1,13 @@
 import logging
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
-from django.utils.html import format_html
+from django.shortcuts import render
 
+from agents import admin as agents_admin
+from agents.models import Agent, BusinessCalendar
+from cases.handover import agent_reassign_all
 from cases.models import (
     Attachment,
     CannedAnswer,
@@ -15,9 +16,7 @@ from cases.models import (
     Category,
     Message,
     Notification,
-    OutboundEmail,
     Phrase,
-    QuarantinedEmail,
     Reminder,
     SavedView,
     SlaOutcome,
@@ -25,6 +24,7 @@ from cases.models import (
     SlaTarget,
     parse_reference,
 )
+from cases.sla import due
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ def recompute_due_times() -> None:
     """After a policy or calendar changes, open cases' due times follow (in the worker)."""
 
     def publish():
-        from cases import sla
         from cases.tasks import sla_policy_changed
 
         try:
@@ -41,7 +40,7 @@ def recompute_due_times() -> None:
         except Exception:
             # No broker: do it now rather than leave stale due times.
             logger.warning("Could not queue the due-time recompute; running it in the request.")
-            sla.policy_changed()
+            due.policy_changed()
 
     transaction.on_commit(publish)
 
@@ -115,15 +114,6 @@ class CaseEventAdmin(admin.ModelAdmin):
     raw_id_fields = ["case", "actor"]
 
 
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["to", "kind", "subject", "created_at", "sent_at", "attempts", "failed_at"]
-    list_filter = ["kind", "sent_at", "failed_at"]
-    list_select_related = ["case"]
-    search_fields = ["to", "subject", "message_id_header"]
-    raw_id_fields = ["case"]
-
-
 @admin.register(CannedAnswer)
 class CannedAnswerAdmin(admin.ModelAdmin):
     list_display = ["title", "team", "updated_at"]
@@ -192,46 +182,72 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ["agent", "reminder"]
 
 
-@admin.register(QuarantinedEmail)
-class QuarantinedEmailAdmin(admin.ModelAdmin):
-    """Inbound mail that could not be read: shown as it came, for a manager to look at."""
+# Agents and calendars are registered by the agents app; what follows from them for
+# cases (a leaving agent's handover, due times after a calendar edit) is added here.
 
-    list_display = ["received_at", "sender", "subject", "reason"]
-    search_fields = ["sender", "subject", "reason"]
-    date_hierarchy = "received_at"
-    fields = ["received_at", "sender", "subject", "reason", "download", "raw_start"]
-    readonly_fields = fields
-    # Shown on the page; the whole message is a download.
-    PREVIEW_CHARS = 20_000
 
-    def has_add_permission(self, request):
-        return False
+class ReassignForm(forms.Form):
+    successor = forms.ModelChoiceField(
+        queryset=Agent.objects.active().select_related("user"),
+        label="Hand their contacts and open cases to",
+    )
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def __init__(self, *args, leaving, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leaving = leaving
+        self.fields["successor"].queryset = self.fields["successor"].queryset.exclude(
+            pk__in=[agent.pk for agent in leaving]
+        )
 
-    @admin.display(description="Raw message")
-    def download(self, obj):
-        url = reverse("admin:cases_quarantinedemail_raw", args=[obj.pk])
-        return format_html('<a href="{}">Download the message ({} bytes)</a>', url, len(obj.raw))
 
-    @admin.display(description="Start of the message")
-    def raw_start(self, obj):
-        text = bytes(obj.raw)[: self.PREVIEW_CHARS].decode("utf-8", errors="replace")
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+admin.site.unregister(Agent)
 
-    def get_urls(self):
-        raw = self.admin_site.admin_view(self.raw_view)
-        return [
-            path("<int:pk>/raw/", raw, name="cases_quarantinedemail_raw"),
-            *super().get_urls(),
-        ]
 
-    def raw_view(self, request, pk):
-        if not self.has_view_permission(request):
-            return HttpResponse(status=403)
-        email = get_object_or_404(QuarantinedEmail, pk=pk)
-        response = HttpResponse(bytes(email.raw), content_type="message/rfc822")
-        response["Content-Disposition"] = f'attachment; filename="quarantined-{email.pk}.eml"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+@admin.register(Agent)
+class AgentAdmin(agents_admin.AgentAdmin):
+    actions = ["reassign_work"]
+
+    @admin.action(description="Reassign contacts and open cases to another agent")
+    def reassign_work(self, request, queryset):
+        leaving = list(queryset.select_related("user"))
+        if "apply" in request.POST:
+            form = ReassignForm(request.POST, leaving=leaving)
+            if form.is_valid():
+                successor = form.cleaned_data["successor"]
+                with transaction.atomic():
+                    moved = [
+                        agent_reassign_all(leaving=agent, successor=successor, actor=request.user)
+                        for agent in leaving
+                    ]
+                contacts = sum(count for count, _ in moved)
+                cases = sum(count for _, count in moved)
+                self.message_user(
+                    request,
+                    f"{contacts} contacts and {cases} open cases moved to {successor.name}.",
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = ReassignForm(leaving=leaving)
+        return render(
+            request,
+            "admin/agents/agent/reassign.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Reassign an agent's work",
+                "form": form,
+                "leaving": leaving,
+                "opts": self.model._meta,
+                "action": "reassign_work",
+            },
+        )
+
+
+admin.site.unregister(BusinessCalendar)
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(agents_admin.BusinessCalendarAdmin):
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        recompute_due_times()

@@ -1,182 +1,173 @@
-"""The customer's case page, reached by a private link. No account needed.
+"""What the customer does on their case: write (by mail or on their page), resolve,
+reopen, rate, and ask for fresh links; and the auto-close of resolved cases."""
 
-Every wrong, expired or revoked link, and every case this browser was not let in
-to, gives the same 404. Nothing changes on a GET.
-"""
+from datetime import timedelta
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.db import transaction
+from django.utils import timezone
 
-from cases import portal, services
-from cases.forms import CustomerReplyForm, LinkRequestForm, RatingForm
-from cases.models import OPEN_STATUSES, Attachment, Channel, Status, parse_reference
+from cases import mails
+from cases.attachments import attachments_store
+from cases.intake import case_open
+from cases.models import OPEN_STATUSES, Case, CaseEvent, CaseRating, Channel, Message, Status
+from cases.sla import due
+from cases.timeline import case_lock, case_record, merged_target
+from cases.transitions import case_change, case_reopen, case_save, status_set
 from contacts.models import Contact
-from helpdesk.ratelimit import rate_limit_allows
 
 
-def _private(response, referrer_policy="same-origin"):
-    # Nothing about the case leaks to other sites through the Referer header or caches.
-    # (Not "no-referrer" on the page itself: browsers then send "Origin: null" with its
-    # forms, which CSRF protection rightly refuses.)
-    response["Referrer-Policy"] = referrer_policy
-    response["Cache-Control"] = "private, no-store"
-    return response
+@transaction.atomic
+def case_customer_reply(
+    *,
+    case: Case,
+    contact: Contact,
+    body: str,
+    channel: Channel,
+    uploads=(),
+    content_types=(),
+    message_id: str | None = None,
+) -> Message:
+    """The customer wrote on their case, by mail or on their case page.
+
+    A waiting or resolved case opens again, back with its assignee, or with the
+    assignee's backup while the assignee is away. A closed case stays closed: the
+    message opens a follow-up case for the same contact instead.
+    """
+    case = case_lock(case)
+    if case.merged_into_id:
+        # The conversation goes on in the case this one was merged into.
+        case = case_lock(merged_target(case))
+    if case.status == Status.CLOSED:
+        follow_up = case_open(
+            contact=contact,
+            subject=f"Follow-up to {case.reference}: {case.subject}"[:200],
+            body=body,
+            channel=channel,
+            category=case.category,
+            uploads=uploads,
+            content_types=content_types,
+        )
+        message = follow_up.messages.get()
+        if message_id:
+            message.message_id = message_id
+            message.save(update_fields=["message_id"])
+        return message
+    now = timezone.now()
+    message = case.messages.create(
+        author_contact=contact, body=body, channel=channel, message_id=message_id, created_at=now
+    )
+    if uploads:
+        attachments_store(message=message, uploads=uploads, content_types=list(content_types))
+    case_record(
+        case,
+        actor=None,
+        kind=CaseEvent.Kind.CUSTOMER_WROTE,
+        detail=f"{contact.name} wrote ({Channel(channel).label.lower()}).",
+        name=contact.name,
+    )
+    if case.status == Status.RESOLVED:
+        case_reopen(
+            case,
+            contact=contact,
+            detail=f"Reopened: {contact.name} wrote after the case was resolved.",
+            now=now,
+        )
+    elif case.status == Status.WAITING:
+        status_set(case, Status.OPEN, actor=None)
+    due.customer_wrote(case, now=now)
+    case_save(case)
+    return message
 
 
-def customer_link(request, token):
-    """Exchange a link's token for this browser's session, then drop the token from the URL."""
-    access = portal.access_token_find(token)
-    if access is None:
-        raise Http404
-    request.session.cycle_key()
-    portal.session_grant(request.session, access)
-    target = reverse("cases:customer_case", args=[access.case.reference])
-    rating = request.GET.get("rating", "")
-    if rating in {"1", "2", "3", "4", "5"}:
-        target += f"?rating={rating}"
-    # The address with the token is never a page: it sends no Referer at all.
-    return _private(redirect(target), referrer_policy="no-referrer")
-
-
-def _customer_case(request, reference):
-    pk = parse_reference(reference)
-    case = portal.session_case(request.session, pk) if pk is not None else None
-    if case is None:
-        raise Http404
+@transaction.atomic
+def case_customer_resolve(*, case: Case, contact: Contact) -> Case:
+    """The customer says their problem is solved."""
+    with case_change(case) as case:
+        if case.status not in OPEN_STATUSES:
+            raise ValidationError("This case is already resolved.")
+        status_set(case, Status.RESOLVED, actor=None, notify=False)
+        case_record(
+            case,
+            actor=None,
+            kind=CaseEvent.Kind.STATUS,
+            detail=f"{contact.name} marked the case resolved.",
+            name=contact.name,
+        )
     return case
 
 
-def _page(request, case, *, reply_form=None, rating_form=None, status=200):
-    conversation = (
-        case.messages.filter(is_internal=False)
-        .select_related("author_agent__user", "author_contact")
-        .prefetch_related("attachments")
-    )
-    rating = (
-        getattr(case, "rating", None) if case.status in (Status.RESOLVED, Status.CLOSED) else None
-    )
-    chosen = request.GET.get("rating", "")
-    initial = {"score": int(chosen)} if chosen in {"1", "2", "3", "4", "5"} else {}
-    if rating is not None and not initial:
-        initial = {"score": rating.score, "comment": rating.comment}
-    context = {
-        "case": case,
-        "conversation": conversation,
-        "reply_form": reply_form or CustomerReplyForm(),
-        "rating_form": rating_form or RatingForm(initial=initial),
-        "rating": rating,
-        "can_reply": case.status != Status.CLOSED,
-        "can_rate": case.status in (Status.RESOLVED, Status.CLOSED),
-        "is_open": case.status in OPEN_STATUSES,
-    }
-    return _private(render(request, "cases/customer_case.html", context, status=status))
-
-
-@require_safe
-def customer_case(request, reference):
-    return _page(request, _customer_case(request, reference))
-
-
-@require_POST
-def customer_reply(request, reference):
-    case = _customer_case(request, reference)
-    form = CustomerReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, case, reply_form=form, status=400)
-    message = services.case_customer_reply(
-        case=case,
-        contact=case.contact,
-        body=form.cleaned_data["body"],
-        channel=Channel.WEB,
-        uploads=form.cleaned_data["attachments"],
-        content_types=form.content_types,
-    )
-    if message.case_id != case.pk:
-        # A closed case: the message opened a follow-up, which this browser may see too.
-        follow_up = message.case
-        _, access = portal.access_token_issue(case=follow_up)
-        portal.session_grant(request.session, access)
-        messages.success(request, f"Your message opened a new request, {follow_up.reference}.")
-        return redirect("cases:customer_case", reference=follow_up.reference)
-    messages.success(request, "Thank you, your message was added.")
-    return redirect("cases:customer_case", reference=case.reference)
-
-
-def _act(request, reference, action, done):
-    case = _customer_case(request, reference)
-    try:
-        action(case=case, contact=case.contact)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
-    return redirect("cases:customer_case", reference=case.reference)
-
-
-@require_POST
-def customer_resolve(request, reference):
-    return _act(request, reference, portal.case_customer_resolve, "Glad it is solved. Thank you!")
-
-
-@require_POST
-def customer_reopen(request, reference):
-    return _act(
-        request, reference, portal.case_customer_reopen, "Your case is open again; we are on it."
-    )
-
-
-@require_POST
-def customer_rate(request, reference):
-    case = _customer_case(request, reference)
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        return _page(request, case, rating_form=form, status=400)
-    try:
-        portal.case_rate(
-            case=case, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+@transaction.atomic
+def case_customer_reopen(*, case: Case, contact: Contact) -> Case:
+    """The customer says the problem is back, or was never solved."""
+    with case_change(case) as case:
+        if case.status != Status.RESOLVED:
+            raise ValidationError("Only a resolved case can be reopened; a closed one cannot.")
+        case_reopen(
+            case,
+            contact=contact,
+            detail=f"Reopened by {contact.name} from their case page.",
+            now=timezone.now(),
         )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return _page(request, case, rating_form=form, status=400)
-    messages.success(request, "Thank you for your rating.")
-    return redirect("cases:customer_case", reference=case.reference)
+    return case
 
 
-@require_safe
-def customer_attachment(request, reference, pk):
-    """An attachment of a message the customer can see, as a download."""
-    case = _customer_case(request, reference)
-    attachment = get_object_or_404(
-        Attachment, pk=pk, message__case=case, message__is_internal=False
+@transaction.atomic
+def case_rate(*, case: Case, score: int, comment: str = "") -> CaseRating:
+    """Save the customer's rating (1 to 5) of the help on a resolved or closed case."""
+    case = case_lock(case)
+    if case.status not in (Status.RESOLVED, Status.CLOSED):
+        raise ValidationError("You can rate the help once the case is resolved.")
+    if case.merged_into_id:
+        raise ValidationError("This case was merged into another; rate that one instead.")
+    if not 1 <= score <= 5:
+        raise ValidationError("Choose a rating from 1 to 5.")
+    rating, _ = CaseRating.objects.update_or_create(
+        case=case, defaults={"score": score, "comment": comment.strip(), "agent": case.assignee}
     )
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    case_record(
+        case,
+        actor=None,
+        kind=CaseEvent.Kind.RATED,
+        detail=f"Rated {score}/5." + (" With a comment." if rating.comment else ""),
+        name=case.contact.name,
     )
-    response["Content-Type"] = "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return _private(response)
+    case_save(case)
+    return rating
 
 
-def link_request(request):
-    """Ask for fresh links by email. The answer is the same whether or not we know the address."""
-    form = LinkRequestForm(request.POST or None)
-    if request.method == "POST":
-        limit = settings.LINK_REQUESTS_PER_HOUR
-        if not rate_limit_allows(request, scope="links-ip", limit=limit, period=3600):
-            return render(request, "cases/too_many_requests.html", status=429)
-        if form.is_valid():
-            email = form.cleaned_data["email"].strip().lower()
-            if rate_limit_allows(
-                request, scope="links-email", limit=limit, period=3600, identity=email
-            ):
-                contact = Contact.objects.with_email(email).first()
-                if contact is not None:
-                    portal.links_send(contact=contact)
-            return render(request, "cases/customer_link_sent.html", {"email": email})
-    return render(request, "cases/customer_link_request.html", {"form": form})
+def auto_close(*, now=None) -> int:
+    """Close cases resolved more than AUTO_CLOSE_DAYS ago. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.AUTO_CLOSE_DAYS)
+    closed = 0
+    stale = Case.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff)
+    for pk in stale.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            case = case_lock(Case(pk=pk))
+            if case.status != Status.RESOLVED or case.resolved_at > cutoff:
+                continue
+            status_set(case, Status.CLOSED, actor=None, notify=False)
+            case_record(
+                case,
+                actor=None,
+                kind=CaseEvent.Kind.STATUS,
+                detail=f"Closed automatically {settings.AUTO_CLOSE_DAYS} days after "
+                "it was resolved.",
+            )
+            case_save(case)
+            closed += 1
+    return closed
+
+
+def links_send(*, contact: Contact) -> None:
+    """Mail a contact fresh links to their cases that are not closed or closed lately."""
+    recent = timezone.now() - timedelta(days=30)
+    cases = list(
+        Case.objects.filter(contact=contact)
+        .exclude(status=Status.CLOSED, closed_at__lt=recent)
+        .order_by("-created_at")[:10]
+    )
+    if cases:
+        mails.case_links_email(contact=contact, cases=cases)

@@ -5,9 +5,9 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
+from agents.models import Agent, Team
 from cases.models import OPEN_STATUSES, Case, Category, Channel, Priority, Status
 from contacts.models import Contact
-from helpdesk.models import Agent, Team
 
 CONTACT_MATCHES = 5000
 

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from agents.models import Agent, Team
 from cases.attachments import ALLOWED_EXTENSIONS, check_upload
+from cases.desk import BulkAction
 from cases.models import Case, Category, Channel, Priority, Status
-from cases.services import BulkAction
 from contacts.models import Contact
-from helpdesk.models import Agent, Team
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 

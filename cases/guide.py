@@ -2,8 +2,8 @@
 
 import re
 
+from agents.models import Agent
 from cases.models import Case, Phrase
-from helpdesk.models import Agent
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -53,7 +53,7 @@ OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     default_team = models.ForeignKey(
-        "helpdesk.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="categories"
+        "agents.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="categories"
     )
     default_priority = models.PositiveSmallIntegerField(
         choices=Priority.choices, default=Priority.NORMAL
@@ -115,14 +115,14 @@ class Case(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
-        "helpdesk.Agent",
+        "agents.Agent",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_cases",
     )
     team = models.ForeignKey(
-        "helpdesk.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "agents.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -202,7 +202,7 @@ class Message(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     author_agent = models.ForeignKey(
-        "helpdesk.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "agents.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     author_contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -319,57 +319,6 @@ class CaseEvent(models.Model):
         return f"{self.get_kind_display()}: {self.detail}"
 
 
-class OutboundEmail(models.Model):
-    """The transactional outbox: mail is stored with the change that causes it.
-
-    A task queued on commit sends it; if the broker was down or the mail server
-    failed, the beat sweep sends it later. Sending is claimed row by row, so a
-    redelivered task or two sweeps never send one email twice.
-    """
-
-    class Kind(models.TextChoices):
-        ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
-        REPLY = "reply", _("Agent reply")
-        REMINDER = "reminder", _("Response-time reminder")
-        WAITING = "waiting", _("Waiting on the customer")
-        RESOLVED = "resolved", _("Resolved, with a rating request")
-        LINKS = "links", _("Fresh case links")
-
-    case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
-    )
-    message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_emails"
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    to = models.EmailField(max_length=254)
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    message_id_header = models.CharField(max_length=255, unique=True)
-    auto_generated = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
-                name="outbox_pending_idx",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} to {self.to}"
-
-
 class CannedAnswerQuerySet(models.QuerySet):
     def for_agent(self, agent):
         """The desk-wide answers and those of the agent's team."""
@@ -384,7 +333,7 @@ class CannedAnswer(models.Model):
     title = models.CharField(max_length=120)
     body = models.TextField()
     team = models.ForeignKey(
-        "helpdesk.Team",
+        "agents.Team",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -420,9 +369,7 @@ class Phrase(models.Model):
 class SavedView(models.Model):
     """A named queue filter an agent keeps, stored as its query string."""
 
-    agent = models.ForeignKey(
-        "helpdesk.Agent", on_delete=models.CASCADE, related_name="saved_views"
-    )
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="saved_views")
     name = models.CharField(max_length=60)
     query = models.CharField(max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -462,7 +409,7 @@ class SlaPolicy(models.Model):
         Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     calendar = models.ForeignKey(
-        "helpdesk.BusinessCalendar",
+        "agents.BusinessCalendar",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -475,7 +422,7 @@ class SlaPolicy(models.Model):
         max_length=20, choices=Escalation.choices, default=Escalation.RAISE_PRIORITY
     )
     escalation_team = models.ForeignKey(
-        "helpdesk.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "agents.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
@@ -566,7 +513,7 @@ class Notification(models.Model):
     """A reminder as one agent sees it on the desk."""
 
     agent = models.ForeignKey(
-        "helpdesk.Agent", on_delete=models.CASCADE, related_name="notifications"
+        "agents.Agent", on_delete=models.CASCADE, related_name="notifications"
     )
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="notifications")
     created_at = models.DateTimeField(default=timezone.now)
@@ -608,7 +555,7 @@ class CaseRating(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
     agent = models.ForeignKey(
-        "helpdesk.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
+        "agents.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
     )
     score = models.PositiveSmallIntegerField()
     comment = models.TextField(blank=True, max_length=2000)
@@ -625,19 +572,3 @@ class CaseRating(models.Model):
 
     def __str__(self):
         return f"{self.score}/5 for case {self.case_id}"
-
-
-class QuarantinedEmail(models.Model):
-    """Inbound mail that could not be read, kept with the reason for a manager to look at."""
-
-    received_at = models.DateTimeField(default=timezone.now)
-    sender = models.CharField(max_length=320, blank=True)
-    subject = models.CharField(max_length=300, blank=True)
-    reason = models.TextField()
-    raw = models.BinaryField()
-
-    class Meta:
-        ordering = ["-received_at"]
-
-    def __str__(self):
-        return f"{self.sender}: {self.reason[:60]}"

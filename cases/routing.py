@@ -16,10 +16,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from agents.models import Agent, Team
 from cases.models import OPEN_STATUSES, Case, CaseEvent
+from cases.timeline import case_record
 from contacts.models import Contact
 from contacts.services import contact_adopt
-from helpdesk.models import Agent, Team
 
 
 @dataclass
@@ -100,11 +101,9 @@ def decide(case: Case, contact: Contact, now) -> Decision:
     )
 
 
-@transaction.atomic
-def route(case: Case, *, actor=None) -> Decision:
-    """Assign a new case by the single-point-of-contact rules and record why."""
-    from cases.services import case_record
-
+def assign(case: Case, *, actor=None) -> tuple[Decision, str]:
+    """Decide who gets a case and set its assignee and team (unsaved); the reason to
+    write on its timeline comes back with the decision. Use inside a transaction."""
     now = timezone.now()
     # Lock the contact: two cases of a new contact routed at once get one owner.
     # The lock is taken alone, then the row read afresh: a locking read that joins
@@ -121,6 +120,14 @@ def route(case: Case, *, actor=None) -> Decision:
         contact=contact, agent=decision.assignee, actor=actor
     ):
         reason += f" {decision.assignee.name} becomes the contact's owner."
+    return decision, reason
+
+
+@transaction.atomic
+def route(case: Case, *, actor=None) -> Decision:
+    """Route a stored case by the single-point-of-contact rules, record why, and save it.
+    (A new case is routed before it is first written: see cases.intake.)"""
+    decision, reason = assign(case, actor=actor)
     case_record(case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason)
     case.save()
     return decision

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from cases import customer, views
+from cases.sla import views as sla_views
+from cases.views import contacts, customer, log, public, queue, workspace
 
 app_name = "cases"
 
 urlpatterns = [
-    path("contact/", views.contact, name="contact"),
-    path("contact/thanks/<str:reference>/", views.contact_thanks, name="contact_thanks"),
+    path("contact/", public.contact, name="contact"),
+    path("contact/thanks/<str:reference>/", public.contact_thanks, name="contact_thanks"),
     path("c/", customer.link_request, name="customer_link_request"),
     path("c/case/<str:reference>/", customer.customer_case, name="customer_case"),
     path("c/case/<str:reference>/reply/", customer.customer_reply, name="customer_reply"),
@@ -19,18 +20,27 @@ urlpatterns = [
         name="customer_attachment",
     ),
     path("c/<str:token>/", customer.customer_link, name="customer_link"),
-    path("desk/", views.queue, name="queue"),
-    path("desk/views/", views.saved_view_create, name="saved_view_create"),
-    path("desk/views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
-    path("desk/bulk/", views.cases_bulk, name="bulk"),
-    path("desk/notifications/", views.notifications, name="notifications"),
-    path("desk/cases/new/", views.case_new, name="new"),
-    path("desk/cases/<str:reference>/", views.case_detail, name="detail"),
-    path("desk/cases/<str:reference>/claim/", views.case_claim, name="claim"),
-    path("desk/cases/<str:reference>/reply/", views.case_reply, name="reply"),
-    path("desk/cases/<str:reference>/update/", views.case_update, name="update"),
-    path("desk/cases/<str:reference>/escalate/", views.case_escalate, name="escalate"),
-    path("desk/cases/<str:reference>/merge/", views.case_merge, name="merge"),
-    path("desk/cases/<str:reference>/revoke-links/", views.case_revoke_links, name="revoke_links"),
-    path("desk/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("desk/", queue.queue, name="queue"),
+    path("desk/views/", queue.saved_view_create, name="saved_view_create"),
+    path("desk/views/<int:pk>/delete/", queue.saved_view_delete, name="saved_view_delete"),
+    path("desk/bulk/", queue.cases_bulk, name="bulk"),
+    path("desk/notifications/", sla_views.notifications, name="notifications"),
+    path("desk/cases/new/", log.case_new, name="new"),
+    path("desk/cases/<str:reference>/", workspace.case_detail, name="detail"),
+    path("desk/cases/<str:reference>/claim/", queue.case_claim, name="claim"),
+    path("desk/cases/<str:reference>/reply/", workspace.case_reply, name="reply"),
+    path("desk/cases/<str:reference>/update/", workspace.case_update, name="update"),
+    path("desk/cases/<str:reference>/escalate/", workspace.case_escalate, name="escalate"),
+    path("desk/cases/<str:reference>/merge/", workspace.case_merge, name="merge"),
+    path(
+        "desk/cases/<str:reference>/revoke-links/", workspace.case_revoke_links, name="revoke_links"
+    ),
+    path("desk/attachments/<int:pk>/", workspace.attachment_download, name="attachment"),
+]
+
+# Included by the project's urls under /desk/contacts/, in the "contacts" namespace.
+contact_urlpatterns = [
+    path("", contacts.directory, name="directory"),
+    path("<int:pk>/", contacts.detail, name="detail"),
+    path("<int:pk>/owner/", contacts.change_owner, name="change_owner"),
 ]

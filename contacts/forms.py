@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models import Agent
+from agents.models import Agent
 
 
 class ContactSearchForm(forms.Form):

@@ -58,7 +58,7 @@ class Contact(models.Model):
         max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     owner = models.ForeignKey(
-        "helpdesk.Agent",
+        "agents.Agent",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -89,9 +89,9 @@ class OwnerChange(models.Model):
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="owner_changes")
     previous_owner = models.ForeignKey(
-        "helpdesk.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "agents.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    new_owner = models.ForeignKey("helpdesk.Agent", on_delete=models.PROTECT, related_name="+")
+    new_owner = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -2,8 +2,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from agents.models import Agent
 from contacts.models import Contact, OwnerChange
-from helpdesk.models import Agent
 
 
 @transaction.atomic
@@ -32,22 +32,10 @@ def contact_get_or_create(
 
 @transaction.atomic
 def contact_change_owner(
-    *,
-    contact: Contact,
-    new_owner: Agent,
-    actor: AbstractBaseUser,
-    reason: str = "",
-    move_open_cases: bool = True,
-) -> tuple[OwnerChange, int]:
+    *, contact: Contact, new_owner: Agent, actor: AbstractBaseUser, reason: str = ""
+) -> OwnerChange:
     """Give a contact a new single point of contact, and record who did it and why.
-
-    With move_open_cases, the contact's open cases follow the new owner, each with a
-    line on its timeline. Returns the record and how many cases moved.
-    """
-    # Imported here: cases.services imports this module.
-    from cases.models import OPEN_STATUSES, Case
-    from cases.services import _set_assignee, case_lock
-
+    (cases.handover.contact_owner_change also moves the contact's open cases.)"""
     # The row lock makes two agents changing the owner at once take turns, so the
     # second one sees (and records) the first one's choice as the previous owner.
     # No join: a locking read that joins may return the joined row as it was before.
@@ -65,22 +53,7 @@ def contact_change_owner(
     )
     contact.owner = new_owner
     contact.save(update_fields=["owner"])
-    moved = 0
-    if move_open_cases:
-        candidates = (
-            Case.objects.filter(contact=contact, status__in=OPEN_STATUSES)
-            .exclude(assignee=new_owner)
-            .order_by("pk")
-        )
-        for case in candidates:
-            case = case_lock(case)
-            # Looked at again under the lock: it may have closed or moved meanwhile.
-            if not case.is_open or case.assignee_id == new_owner.pk:
-                continue
-            _set_assignee(case, new_owner, actor=actor, why="The contact's owner changed.")
-            case.save()
-            moved += 1
-    return change, moved
+    return change
 
 
 def contact_adopt(*, contact: Contact, agent, actor=None) -> bool:

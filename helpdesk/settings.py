@@ -57,7 +57,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Reverse proxies in front of the site (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8).
 # Only when the direct peer is one of them is the client address read from
-# X-Forwarded-For (see helpdesk.ratelimit.client_address); unset, the header is ignored.
+# X-Forwarded-For (see helpdesk.lib.ratelimit.client_address); unset, the header is ignored.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 for _proxy in TRUSTED_PROXIES:
     try:
@@ -85,8 +85,11 @@ INSTALLED_APPS = [
     "bootstrap",
     "anymail",
     "helpdesk",
+    "agents",
     "contacts",
+    "outbox",
     "cases",
+    "inbox",
     "knowledge",
 ]
 
@@ -116,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.context_processors.site",
+                "cases.context_processors.notifications",
             ],
         },
     },
@@ -208,7 +212,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # First, a handler that keeps files whose names are not UTF-8 (Django drops them).
 FILE_UPLOAD_HANDLERS = [
-    "helpdesk.uploads.Utf8FileNames",
+    "helpdesk.lib.uploads.Utf8FileNames",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -318,13 +322,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Mail that could not be queued (broker down) or failed to send waits in the
     # outbox; a minute is as long as a customer should wait for it.
-    "outbox-sweep": {"task": "cases.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
+    "outbox-sweep": {"task": "outbox.tasks.outbox_sweep", "schedule": timedelta(minutes=1)},
     # Warnings give at least the policy's lead time (30 minutes by default); a minute
     # of lateness is the most a reminder may be late.
     "sla-sweep": {"task": "cases.tasks.sla_sweep", "schedule": timedelta(minutes=1)},
     # A customer's answer by mail should reach the desk as fast as one from the form, and
     # polling an empty mailbox costs one IMAP login. Does nothing without IMAP_HOST.
-    "poll-mailbox": {"task": "cases.tasks.poll_mailbox", "schedule": timedelta(minutes=1)},
+    "poll-mailbox": {"task": "inbox.tasks.poll_mailbox", "schedule": timedelta(minutes=1)},
     # Auto-close counts in days; an hourly pass closes each case within the hour it is due.
     "auto-close": {"task": "cases.tasks.auto_close", "schedule": timedelta(hours=1)},
 }

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from helpdesk.accounts import PasswordResetView
+from agents.accounts import PasswordResetView
+from cases.urls import contact_urlpatterns
 from knowledge import views as knowledge_views
 
 urlpatterns = [
@@ -13,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     # Provider webhooks for inbound mail (cases/inbound.py listens to the signal).
     path("anymail/", include("anymail.urls")),
-    path("desk/contacts/", include("contacts.urls")),
+    path("desk/contacts/", include((contact_urlpatterns, "contacts"))),
     path("", include("cases.urls")),
     path("", include("knowledge.urls")),
 ]

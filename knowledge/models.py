@@ -298,7 +298,7 @@ class ArticleUse(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="uses")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="article_uses")
-    agent = models.ForeignKey("helpdesk.Agent", on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from agents.desk import agent_required
 from cases.models import Case
-from helpdesk.desk import agent_required
 from knowledge import search as kb_search
 from knowledge import services
 from knowledge.forms import ArticleForm, VoteForm

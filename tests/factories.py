@@ -1,9 +1,9 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from agents.models import Agent, Team
 from cases.models import Case, CaseEvent, Category, Channel, Message
 from contacts.models import Contact, Organization
-from helpdesk.models import Agent, Team
 
 
 class UserFactory(factory.django.DjangoModelFactory):

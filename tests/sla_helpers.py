@@ -1,7 +1,7 @@
 from datetime import time
 
+from agents.models import BusinessCalendar
 from cases.models import SlaPolicy, SlaTarget
-from helpdesk.models import BusinessCalendar
 
 
 def office_calendar(time_zone="Europe/Paris", holidays=()):

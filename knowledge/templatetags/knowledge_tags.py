@@ -1,5 +1,6 @@
 from django import template
 
+from knowledge.models import Article
 from knowledge.rendering import clean_html
 from knowledge.visitors import page_view_create
 
@@ -16,3 +17,9 @@ def sanitised(html: str):
 def suggestion_page_view() -> str:
     """A signed id for this rendering of the contact form (see knowledge.views.suggested)."""
     return page_view_create()
+
+
+@register.simple_tag
+def suggested_articles(case):
+    """Articles that may answer a case, for its workspace (the desk never imports knowledge)."""
+    return Article.objects.suggested_for_case(case)[:5]

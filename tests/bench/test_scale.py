@@ -27,9 +27,10 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from cases.models import OPEN_STATUSES, Case, CaseEvent, Message, OutboundEmail
+from agents.models import Agent
+from cases.models import OPEN_STATUSES, Case, CaseEvent, Message
 from contacts.models import Contact
-from helpdesk.models import Agent
+from outbox.models import OutboundEmail
 from tests.bench.conftest import RESULTS, record
 
 CASES = int(os.environ.get("BENCH_CASES", "100000"))

@@ -4,8 +4,8 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import include, path
 
+from agents.desk import agent_required
 from cases.models import Case
-from helpdesk.desk import agent_required
 
 FLOOR = engines["django"].from_string('{% extends "base.html" %}')
 

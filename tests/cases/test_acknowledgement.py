@@ -7,10 +7,12 @@ from django.core.mail.backends import smtp
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import outbound
-from cases.models import Case, OutboundEmail
-from cases.tasks import send_outbound_email
+from cases import mails
+from cases.models import Case
 from helpdesk.celery import app as celery_app
+from outbox import delivery, store
+from outbox.models import OutboundEmail
+from outbox.tasks import send_outbound_email
 from tests.cases.test_contact_form import form_data
 from tests.factories import CaseFactory, ContactFactory
 
@@ -121,7 +123,7 @@ def test_broker_down_keeps_the_case_and_the_sweep_sends_the_acknowledgement(
     assert email.sent_at is None
 
     with time_machine.travel(timedelta(minutes=1)):
-        assert outbound.outbox_sweep() == 1
+        assert delivery.outbox_sweep() == 1
 
     assert len(mailoutbox) == 1
     assert "We have your request" in mailoutbox[0].subject
@@ -130,19 +132,19 @@ def test_broker_down_keeps_the_case_and_the_sweep_sends_the_acknowledgement(
 def test_sweep_leaves_fresh_mail_to_its_own_task(agent):
     case = CaseFactory(assignee=agent)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(outbound, "outbound_enqueue", lambda email: None)
-        outbound.case_acknowledge(case=case)
+        patch.setattr(store, "email_enqueue", lambda email: None)
+        mails.case_acknowledge(case=case)
 
-    assert outbound.outbox_sweep() == 0
+    assert delivery.outbox_sweep() == 0
 
 
 def test_sending_twice_sends_once(agent, mailoutbox):
-    email = outbound.case_acknowledge(case=CaseFactory(assignee=agent))
+    email = mails.case_acknowledge(case=CaseFactory(assignee=agent))
 
-    assert outbound.outbound_deliver(email.pk) is True
-    assert outbound.outbound_deliver(email.pk) is False
+    assert delivery.email_deliver(email.pk) is True
+    assert delivery.email_deliver(email.pk) is False
     with time_machine.travel(timedelta(minutes=5)):
-        assert outbound.outbox_sweep() == 0
+        assert delivery.outbox_sweep() == 0
 
     assert len(mailoutbox) == 1
 
@@ -157,12 +159,12 @@ class BrokenBackend:
 
 def test_failing_mail_server_is_retried_by_the_sweep(agent, settings, mailoutbox):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(outbound, "outbound_enqueue", lambda email: None)
-        email = outbound.case_acknowledge(case=CaseFactory(assignee=agent))
+        patch.setattr(store, "email_enqueue", lambda email: None)
+        email = mails.case_acknowledge(case=CaseFactory(assignee=agent))
     settings.EMAIL_BACKEND = "tests.cases.test_acknowledgement.BrokenBackend"
 
     with pytest.raises(SMTPServerDisconnected):
-        outbound.outbound_deliver(email.pk)
+        delivery.email_deliver(email.pk)
 
     email.refresh_from_db()
     assert email.attempts == 1
@@ -170,7 +172,7 @@ def test_failing_mail_server_is_retried_by_the_sweep(agent, settings, mailoutbox
     assert email.sent_at is None
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with time_machine.travel(timedelta(minutes=3)):
-        assert outbound.outbox_sweep() == 1
+        assert delivery.outbox_sweep() == 1
     email.refresh_from_db()
     assert email.sent_at is not None
     assert len(mailoutbox) == 1
@@ -178,18 +180,18 @@ def test_failing_mail_server_is_retried_by_the_sweep(agent, settings, mailoutbox
 
 def test_mail_is_marked_failed_after_the_last_attempt(agent, settings):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(outbound, "outbound_enqueue", lambda email: None)
-        email = outbound.case_acknowledge(case=CaseFactory(assignee=agent))
+        patch.setattr(store, "email_enqueue", lambda email: None)
+        email = mails.case_acknowledge(case=CaseFactory(assignee=agent))
     settings.EMAIL_BACKEND = "tests.cases.test_acknowledgement.BrokenBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 2
 
     for _ in range(2):
         with pytest.raises(SMTPServerDisconnected):
-            outbound.outbound_deliver(email.pk)
+            delivery.email_deliver(email.pk)
 
     email.refresh_from_db()
     assert email.failed_at is not None
-    assert outbound.outbound_deliver(email.pk) is False
+    assert delivery.email_deliver(email.pk) is False
 
 
 def test_subjects_are_not_html_escaped(
@@ -221,7 +223,7 @@ def pending_mails(count: int, *, age=timedelta(minutes=10)) -> None:
 def test_one_sweep_sends_a_backlog_of_a_thousand_mails(db, mailoutbox):
     pending_mails(1000)
 
-    assert outbound.outbox_sweep() == 1000
+    assert delivery.outbox_sweep() == 1000
 
     assert len(mailoutbox) == 1000
     assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
@@ -230,8 +232,8 @@ def test_one_sweep_sends_a_backlog_of_a_thousand_mails(db, mailoutbox):
 def test_a_sweep_stops_when_its_time_is_up_and_the_next_goes_on(db, mailoutbox):
     pending_mails(5)
 
-    assert outbound.outbox_sweep(batch=2, seconds=0) == 0
-    assert outbound.outbox_sweep(batch=2) == 5
+    assert delivery.outbox_sweep(batch=2, seconds=0) == 0
+    assert delivery.outbox_sweep(batch=2) == 5
 
 
 def test_a_sweep_tries_a_failing_mail_once_and_sends_the_others(db, mailoutbox):
@@ -255,8 +257,8 @@ def test_a_sweep_tries_a_failing_mail_once_and_sends_the_others(db, mailoutbox):
             return len(messages)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(outbound, "get_connection", lambda: FailsFirst())
-        assert outbound.outbox_sweep() == 2
+        patch.setattr(delivery, "get_connection", lambda: FailsFirst())
+        assert delivery.outbox_sweep() == 2
 
     failed = OutboundEmail.objects.get(to="customer0@example.org")
     assert (failed.attempts, failed.sent_at) == (1, None)
@@ -268,21 +270,21 @@ def test_mail_held_by_a_crashed_sender_goes_out_a_minute_later(db, mailoutbox):
     email = OutboundEmail.objects.get()
     # A worker claimed it and died before sending.
     OutboundEmail.objects.filter(pk=email.pk).update(
-        claimed_until=timezone.now() + outbound.claim_for()
+        claimed_until=timezone.now() + delivery.claim_for()
     )
 
-    assert outbound.outbox_sweep() == 0
+    assert delivery.outbox_sweep() == 0
     with time_machine.travel(timedelta(seconds=61)):
-        assert outbound.outbox_sweep() == 1
+        assert delivery.outbox_sweep() == 1
 
     assert len(mailoutbox) == 1
 
 
 def test_a_claim_outlasts_one_send_however_slow_the_mail_server_may_be(settings):
     settings.EMAIL_TIMEOUT = 15
-    assert outbound.claim_for() == timedelta(seconds=60)
+    assert delivery.claim_for() == timedelta(seconds=60)
     settings.EMAIL_TIMEOUT = 30
-    assert outbound.claim_for() == timedelta(seconds=120)
+    assert delivery.claim_for() == timedelta(seconds=120)
 
 
 class CountingSmtpBackend(smtp.EmailBackend):
@@ -309,5 +311,5 @@ def test_a_sweep_sends_its_backlog_over_one_connection(db, settings):
     CountingSmtpBackend.opened = 0
     pending_mails(10)
 
-    assert outbound.outbox_sweep() == 10
+    assert delivery.outbox_sweep() == 10
     assert CountingSmtpBackend.opened == 1

@@ -2,8 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.models import Attachment, Case, CaseEvent, Channel, Message, OutboundEmail
+from cases.models import Attachment, Case, CaseEvent, Channel, Message
 from contacts.models import Contact
+from outbox.models import OutboundEmail
 from tests.factories import CategoryFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import portal, services
+from cases import customer, desk, links
 from cases.attachments import attachments_store
 from cases.models import CaseAccessToken, CaseEvent, CaseRating, Message, Status
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, MessageFactory
@@ -31,7 +31,7 @@ def case(agent):
 
 
 def link_path(case) -> str:
-    return LINK.match(portal.access_link_create(case=case)).group(1)
+    return LINK.match(links.access_link_create(case=case)).group(1)
 
 
 def open_page(client, case):
@@ -86,7 +86,7 @@ def test_a_revoked_link_gives_404_and_ends_the_session_access(client, case, agen
     page_url = client.get(path).url
     assert client.get(page_url).status_code == 200
 
-    portal.access_links_revoke(case=case, actor=agent.user)
+    links.access_links_revoke(case=case, actor=agent.user)
 
     assert client.get(path).status_code == 404
     assert client.get(page_url).status_code == 404
@@ -198,7 +198,7 @@ def test_resolved_email_carries_rating_links_that_change_nothing_until_confirmed
     client, case, agent, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_update(
+        desk.case_update(
             case=case,
             actor=agent.user,
             seen_version=case.version,
@@ -312,7 +312,7 @@ def test_resolved_cases_close_automatically(case, settings):
     case.save()
     recent = CaseFactory(status=Status.RESOLVED, resolved_at=timezone.now() - timedelta(days=2))
 
-    assert portal.auto_close() == 1
+    assert customer.auto_close() == 1
 
     case.refresh_from_db()
     recent.refresh_from_db()

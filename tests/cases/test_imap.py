@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError, transaction
 
-from cases.imap import poll_mailbox
-from cases.models import Case, QuarantinedEmail
-from cases.tasks import poll_mailbox as poll_mailbox_task
+from cases.models import Case
+from inbox.imap import poll_mailbox
+from inbox.models import QuarantinedEmail
+from inbox.tasks import poll_mailbox as poll_mailbox_task
 from tests.cases.test_inbound import database_unreachable, eml
 
 # Real commits: the poll deletes a message only once its case is committed.

@@ -6,9 +6,13 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from cases.inbound import NO_TEXT, ingest, reply_text
-from cases.models import Case, Channel, Message, OutboundEmail, QuarantinedEmail
+from cases.models import Case, Channel, Message
 from contacts.models import Contact
+from inbox.ingest import ingest
+from inbox.models import QuarantinedEmail
+from inbox.parse import NO_TEXT
+from inbox.reply_text import reply_text
+from outbox.models import OutboundEmail
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db

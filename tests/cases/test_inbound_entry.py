@@ -9,7 +9,8 @@ from anymail.inbound import AnymailInboundMessage
 from anymail.signals import AnymailInboundEvent, EventType, inbound
 from django.core.management import CommandError, call_command
 
-from cases.models import Case, QuarantinedEmail
+from cases.models import Case
+from inbox.models import QuarantinedEmail
 from tests.cases.test_inbound import database_unreachable, eml
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases import portal, services
-from cases.inbound import ingest
-from cases.models import Case, Channel, Message, OutboundEmail, Status
+from cases import intake, links
+from cases.models import Case, Channel, Message, Status
+from inbox.ingest import ingest
+from outbox.models import OutboundEmail
 from tests.cases.test_inbound import eml
 from tests.factories import ContactFactory
 
@@ -24,7 +25,7 @@ def tom(db):
 
 @pytest.fixture
 def case(agent, tom):
-    return services.case_open(
+    return intake.case_open(
         contact=tom, subject="My order has not arrived", body="Where is it?", channel=Channel.WEB
     )
 
@@ -59,7 +60,7 @@ def test_the_original_case_gets_an_internal_note_naming_the_stranger_and_the_new
 
 def test_a_strangers_answer_does_not_show_on_the_customers_page(client, case):
     ingest(stranger_answers(case))
-    link = portal.access_link_create(case=case)
+    link = links.access_link_create(case=case)
 
     page = client.get(link.removeprefix(settings.SITE_URL), follow=True)
 

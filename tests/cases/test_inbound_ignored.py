@@ -3,9 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from cases.inbound import ingest
-from cases.models import Case, Message, OutboundEmail, QuarantinedEmail
+from cases.models import Case, Message
 from contacts.models import Contact
+from inbox.ingest import ingest
+from inbox.models import QuarantinedEmail
+from outbox.models import OutboundEmail
 from tests.cases.test_inbound import eml
 
 pytestmark = pytest.mark.django_db
@@ -156,9 +158,9 @@ def test_managers_find_quarantined_mail_in_the_admin(client, manager):
     quarantined = ingest(eml("unknown_charset.eml")).quarantined
     client.force_login(manager.user)
 
-    listing = client.get(reverse("admin:cases_quarantinedemail_changelist"))
-    page = client.get(reverse("admin:cases_quarantinedemail_change", args=[quarantined.pk]))
-    download = client.get(reverse("admin:cases_quarantinedemail_raw", args=[quarantined.pk]))
+    listing = client.get(reverse("admin:inbox_quarantinedemail_changelist"))
+    page = client.get(reverse("admin:inbox_quarantinedemail_change", args=[quarantined.pk]))
+    download = client.get(reverse("admin:inbox_quarantinedemail_raw", args=[quarantined.pk]))
 
     assert listing.status_code == 200
     assert "unknown charset" in listing.content.decode()
@@ -174,19 +176,19 @@ def test_quarantined_mail_cannot_be_edited_in_the_admin(client, manager):
     client.force_login(manager.user)
 
     client.post(
-        reverse("admin:cases_quarantinedemail_change", args=[quarantined.pk]),
+        reverse("admin:inbox_quarantinedemail_change", args=[quarantined.pk]),
         {"reason": "nothing wrong", "sender": "someone@else.example"},
     )
 
     quarantined.refresh_from_db()
     assert quarantined.reason.startswith("unknown charset")
-    assert client.get(reverse("admin:cases_quarantinedemail_add")).status_code == 403
+    assert client.get(reverse("admin:inbox_quarantinedemail_add")).status_code == 403
 
 
 def test_agents_who_are_not_staff_cannot_download_quarantined_mail(client, agent):
     quarantined = ingest(eml("unknown_charset.eml")).quarantined
     client.force_login(agent.user)
 
-    response = client.get(reverse("admin:cases_quarantinedemail_raw", args=[quarantined.pk]))
+    response = client.get(reverse("admin:inbox_quarantinedemail_raw", args=[quarantined.pk]))
 
     assert response.status_code == 302  # to the admin's login

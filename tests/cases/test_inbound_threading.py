@@ -7,9 +7,10 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from cases import services
-from cases.inbound import ingest
-from cases.models import Case, CaseEvent, Channel, Message, OutboundEmail, Status
+from cases import desk, intake
+from cases.models import Case, CaseEvent, Channel, Message, Status
+from inbox.ingest import ingest
+from outbox.models import OutboundEmail
 from tests.cases.test_inbound import eml
 from tests.factories import ContactFactory
 
@@ -23,7 +24,7 @@ def tom(db):
 
 @pytest.fixture
 def case(agent, tom):
-    return services.case_open(
+    return intake.case_open(
         contact=tom, subject="My order has not arrived", body="Where is it?", channel=Channel.WEB
     )
 
@@ -33,7 +34,7 @@ def acknowledgement_id(case: Case) -> str:
 
 
 def agent_reply(case: Case, agent) -> Message:
-    return services.case_reply(
+    return desk.case_reply(
         case=case, agent=agent, body="The courier found it.", seen_version=case.version
     )
 
@@ -140,10 +141,10 @@ def test_a_reply_to_a_closed_case_opens_a_follow_up(case, agent):
 
 
 def test_a_reply_to_a_merged_case_goes_to_the_case_it_was_merged_into(case, agent, tom):
-    target = services.case_open(
+    target = intake.case_open(
         contact=tom, subject="Desk order", body="Same order.", channel=Channel.WEB
     )
-    services.case_merge(source=case, target=target, actor=agent.user, seen_version=case.version)
+    desk.case_merge(source=case, target=target, actor=agent.user, seen_version=case.version)
     raw = eml("gmail_reply.eml", MESSAGE_ID=acknowledgement_id(case), REFERENCE="HD-0")
 
     assert ingest(raw.replace(b"lena.fischer@example.net", b"tom.baker@example.org")).case == target

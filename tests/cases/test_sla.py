@@ -4,9 +4,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cases import services, sla
+from agents.models import BusinessCalendar
+from cases import desk, intake
 from cases.models import Case, Priority, SlaOutcome, Status
-from helpdesk.models import BusinessCalendar
+from cases.sla import due
+from cases.sla.clock import Clock
 from tests.factories import CaseFactory, CategoryFactory, ContactFactory, OrganizationFactory
 from tests.sla_helpers import office_calendar, policy
 
@@ -23,14 +25,14 @@ def paris(*args):
 
 
 def test_wall_clock_without_a_calendar():
-    clock = sla.Clock(None)
+    clock = Clock(None)
 
     assert clock.add(FRIDAY_4PM, 90) == FRIDAY_4PM + timedelta(minutes=90)
     assert clock.minutes_between(FRIDAY_4PM, FRIDAY_4PM + timedelta(hours=3)) == 180
 
 
 def test_business_hours_skip_the_weekend():
-    clock = sla.Clock(office_calendar())
+    clock = Clock(office_calendar())
 
     # One hour left on Friday, the second hour on Monday morning.
     assert clock.add(FRIDAY_4PM, 120) == paris(2026, 11, 23, 10, 0)
@@ -38,13 +40,13 @@ def test_business_hours_skip_the_weekend():
 
 
 def test_business_hours_skip_a_holiday():
-    clock = sla.Clock(office_calendar(holidays=[date(2026, 11, 23)]))
+    clock = Clock(office_calendar(holidays=[date(2026, 11, 23)]))
 
     assert clock.add(FRIDAY_4PM, 120) == paris(2026, 11, 24, 10, 0)
 
 
 def test_a_case_created_outside_hours_starts_counting_at_opening():
-    clock = sla.Clock(office_calendar())
+    clock = Clock(office_calendar())
     saturday_night = paris(2026, 11, 21, 22, 30)
 
     assert clock.add(saturday_night, 30) == paris(2026, 11, 23, 9, 30)
@@ -54,14 +56,14 @@ def test_a_case_created_outside_hours_starts_counting_at_opening():
 def test_a_calendar_without_hours_counts_wall_clock_time():
     calendar = BusinessCalendar.objects.create(name="Empty")
 
-    assert sla.Clock(calendar).add(FRIDAY_4PM, 60) == FRIDAY_4PM + timedelta(hours=1)
+    assert Clock(calendar).add(FRIDAY_4PM, 60) == FRIDAY_4PM + timedelta(hours=1)
 
 
 @time_machine.travel(FRIDAY_4PM, tick=False)
 def test_new_case_gets_due_times_from_the_policy_and_calendar(agent):
     policy(calendar=office_calendar(), targets={Priority.NORMAL: (120, 60, 480)})
 
-    case = services.case_open_from_web(
+    case = intake.case_open_from_web(
         name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
     )
 
@@ -73,7 +75,7 @@ def test_new_case_gets_due_times_from_the_policy_and_calendar(agent):
 
 
 def test_no_policy_means_no_due_times(agent):
-    case = services.case_open_from_web(
+    case = intake.case_open_from_web(
         name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
     )
 
@@ -91,9 +93,9 @@ def test_most_specific_policy_wins():
     categorised = CaseFactory(category=category)
     both = CaseFactory(category=category, contact=ContactFactory(organization=organization))
 
-    assert sla.policy_for(plain) == default
-    assert sla.policy_for(categorised) == by_category
-    assert sla.policy_for(both) == by_organization
+    assert due.policy_for(plain) == default
+    assert due.policy_for(categorised) == by_category
+    assert due.policy_for(both) == by_organization
 
 
 def update(case, agent, **changes):
@@ -105,13 +107,13 @@ def update(case, agent, **changes):
         "assignee": case.assignee,
     }
     fields.update(changes)
-    return services.case_update(case=case, actor=agent.user, seen_version=case.version, **fields)
+    return desk.case_update(case=case, actor=agent.user, seen_version=case.version, **fields)
 
 
 def test_priority_change_moves_the_due_time(agent):
     policy(targets={Priority.NORMAL: (240, 60, 480), Priority.URGENT: (30, 30, 120)})
     with time_machine.travel(FRIDAY_4PM, tick=False):
-        case = services.case_open_from_web(
+        case = intake.case_open_from_web(
             name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
         )
         assert case.first_response_due == FRIDAY_4PM + timedelta(hours=4)
@@ -125,11 +127,11 @@ def test_priority_change_moves_the_due_time(agent):
 def test_waiting_on_the_customer_stops_the_resolution_clock(agent):
     policy(targets={Priority.NORMAL: (60, 60, 480)})
     with time_machine.travel(FRIDAY_4PM, tick=False) as clock:
-        case = services.case_open_from_web(
+        case = intake.case_open_from_web(
             name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
         )
         case.refresh_from_db()
-        services.case_reply(case=case, agent=agent, body="Which model?", seen_version=case.version)
+        desk.case_reply(case=case, agent=agent, body="Which model?", seen_version=case.version)
         case.refresh_from_db()
         assert case.status == Status.WAITING
         assert case.resolution_due is None
@@ -145,12 +147,12 @@ def test_waiting_on_the_customer_stops_the_resolution_clock(agent):
 def test_first_reply_records_the_target_as_met_with_the_margin(agent):
     policy(targets={Priority.NORMAL: (60, 60, 480)})
     with time_machine.travel(FRIDAY_4PM, tick=False) as clock:
-        case = services.case_open_from_web(
+        case = intake.case_open_from_web(
             name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
         )
         clock.shift(timedelta(minutes=45))
         case.refresh_from_db()
-        services.case_reply(case=case, agent=agent, body="On it.", seen_version=case.version)
+        desk.case_reply(case=case, agent=agent, body="On it.", seen_version=case.version)
 
     outcome = SlaOutcome.objects.get(target="first_response")
     assert outcome.met is True
@@ -160,7 +162,7 @@ def test_first_reply_records_the_target_as_met_with_the_margin(agent):
 def test_late_resolution_is_recorded_as_missed(agent):
     policy(targets={Priority.NORMAL: (60, 60, 60)})
     with time_machine.travel(FRIDAY_4PM, tick=False) as clock:
-        case = services.case_open_from_web(
+        case = intake.case_open_from_web(
             name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
         )
         clock.shift(timedelta(minutes=90))
@@ -174,17 +176,17 @@ def test_late_resolution_is_recorded_as_missed(agent):
 def test_customer_message_after_the_first_response_starts_the_next_reply_clock(agent):
     policy(targets={Priority.NORMAL: (60, 30, 480)})
     with time_machine.travel(FRIDAY_4PM, tick=False) as clock:
-        case = services.case_open_from_web(
+        case = intake.case_open_from_web(
             name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
         )
         case.refresh_from_db()
-        services.case_reply(
+        desk.case_reply(
             case=case, agent=agent, body="Hi", seen_version=case.version, status_after="open"
         )
         clock.shift(timedelta(minutes=10))
         case.refresh_from_db()
-        sla.customer_wrote(case, now=FRIDAY_4PM + timedelta(minutes=10))
-        sla.case_refresh(case)
+        due.customer_wrote(case, now=FRIDAY_4PM + timedelta(minutes=10))
+        due.case_refresh(case)
 
     assert case.next_reply_due == FRIDAY_4PM + timedelta(minutes=40)
 
@@ -194,7 +196,7 @@ def test_manager_edits_a_policy_in_admin_and_open_due_times_follow(
 ):
     standard = policy(targets={Priority.NORMAL: (60, 60, 480)})
     with time_machine.travel(FRIDAY_4PM, tick=False):
-        case = services.case_open_from_web(
+        case = intake.case_open_from_web(
             name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
         )
         closed = CaseFactory(status=Status.CLOSED)
@@ -231,7 +233,7 @@ def test_manager_edits_a_policy_in_admin_and_open_due_times_follow(
 def test_time_spent_resolved_does_not_count_when_the_case_reopens(agent):
     policy(targets={Priority.NORMAL: (60, 60, 480)})
     with time_machine.travel(FRIDAY_4PM, tick=False) as clock:
-        case = services.case_open_from_web(
+        case = intake.case_open_from_web(
             name="Maria", email="maria@example.com", subject="Help", body="Please", category=None
         )
         clock.shift(timedelta(hours=1))

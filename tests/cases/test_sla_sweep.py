@@ -8,9 +8,12 @@ from django.core import mail
 from django.db import connections
 from django.urls import reverse
 
-from cases import services, sla
-from cases.models import Case, CaseEvent, Notification, OutboundEmail, Priority, Reminder, Status
+from cases import desk, intake
+from cases.models import Case, CaseEvent, Notification, Priority, Reminder, Status
+from cases.sla import due, sweep
 from helpdesk.celery import app as celery_app
+from outbox import delivery
+from outbox.models import OutboundEmail
 from tests.factories import AgentFactory, ContactFactory, UserFactory
 from tests.sla_helpers import policy
 
@@ -23,7 +26,7 @@ def open_case(agent, *, priority=Priority.NORMAL):
     """A case owned by `agent`, opened at START, first response due an hour later."""
     contact = ContactFactory(owner=agent, name="Maria Garcia")
     with time_machine.travel(START, tick=False):
-        case = services.case_open_from_web(
+        case = intake.case_open_from_web(
             name="Maria Garcia",
             email=contact.email,
             subject="Printer on fire",
@@ -45,7 +48,7 @@ def standard(db):
 
 def sweep_at(moment, **kwargs):
     with time_machine.travel(moment, tick=False):
-        return sla.sweep(**kwargs)
+        return sweep.sweep(**kwargs)
 
 
 def test_nothing_is_sent_before_the_warning_window(standard, agent):
@@ -141,7 +144,7 @@ def test_resolved_and_closed_cases_get_nothing(standard, agent, status):
 def test_met_target_gets_no_reminder(standard, agent):
     case = open_case(agent)
     with time_machine.travel(START + timedelta(minutes=20), tick=False):
-        services.case_reply(
+        desk.case_reply(
             case=case, agent=agent, body="On it", seen_version=case.version, status_after="open"
         )
 
@@ -181,15 +184,13 @@ def test_failed_reminder_mail_is_kept_and_retried(
 
     with time_machine.travel(START + timedelta(minutes=50), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            sla.sweep()
+            sweep.sweep()
 
     email = OutboundEmail.objects.get(kind="reminder")
     assert email.sent_at is None and email.attempts == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with time_machine.travel(START + timedelta(minutes=60), tick=False):
-        from cases import outbound
-
-        assert outbound.outbox_sweep() == 1
+        assert delivery.outbox_sweep() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -201,7 +202,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(standard, agent):
     def run():
         try:
             barrier.wait(timeout=10)
-            counts.append(sla.sweep(now=START + timedelta(minutes=50), batch=2))
+            counts.append(sweep.sweep(now=START + timedelta(minutes=50), batch=2))
         except Exception as error:  # reported below
             errors.append(error)
         finally:
@@ -276,10 +277,9 @@ def test_reminder_mail_is_in_the_recipients_language(standard, agent, mailoutbox
     open_case(agent)
 
     with time_machine.travel(START + timedelta(minutes=50), tick=False):
-        sla.sweep()
-        from cases import outbound
+        sweep.sweep()
 
-        outbound.outbound_deliver(OutboundEmail.objects.get(kind="reminder").pk)
+        delivery.email_deliver(OutboundEmail.objects.get(kind="reminder").pk)
 
     assert "Bientôt dû : première réponse avant le" in mailoutbox[0].subject
     assert mailoutbox[0].body.startswith("Bonjour Ana,")
@@ -291,7 +291,7 @@ def test_a_missed_target_escalates_once_even_when_its_due_time_moves(standard, a
     case.refresh_from_db()
     assert case.priority == Priority.HIGH
     # Any later change recomputes due times for the higher priority: already past.
-    sla.case_refresh(case)
+    due.case_refresh(case)
     case.save()
 
     sweep_at(START + timedelta(minutes=62))

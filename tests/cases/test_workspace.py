@@ -2,7 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.models import CannedAnswer, Case, CaseEvent, Message, OutboundEmail, Phrase, Status
+from cases.models import CannedAnswer, Case, CaseEvent, Message, Phrase, Status
+from outbox.models import OutboundEmail
 from tests.factories import (
     CaseFactory,
     CategoryFactory,

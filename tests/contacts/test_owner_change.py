@@ -6,9 +6,9 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
+from cases.handover import contact_owner_change as contact_change_owner
 from cases.models import Case, CaseEvent, Status
 from contacts.models import Contact, OwnerChange
-from contacts.services import contact_change_owner
 from tests.factories import AgentFactory, CaseFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from cases import services
+from cases import desk
 from cases.models import Case, CaseRating, Status
 from tests.factories import TeamFactory
 
@@ -52,7 +52,7 @@ def test_customer_follows_the_link_replies_and_rates_the_help(
 
     # The agent resolves it; the resolved email asks for a rating.
     case.refresh_from_db()
-    services.case_update(
+    desk.case_update(
         case=case,
         actor=agent.user,
         seen_version=case.version,

@@ -9,8 +9,8 @@ from tests.factories import AgentFactory, CaseFactory, ContactFactory, MessageFa
 pytestmark = pytest.mark.django_db
 
 ADMIN_LISTS = [
-    "admin:helpdesk_team_changelist",
-    "admin:helpdesk_agent_changelist",
+    "admin:agents_team_changelist",
+    "admin:agents_agent_changelist",
     "admin:contacts_organization_changelist",
     "admin:contacts_contact_changelist",
     "admin:cases_category_changelist",
@@ -18,7 +18,7 @@ ADMIN_LISTS = [
     "admin:cases_message_changelist",
     "admin:cases_attachment_changelist",
     "admin:cases_caseevent_changelist",
-    "admin:cases_outboundemail_changelist",
+    "admin:outbox_outboundemail_changelist",
 ]
 
 
@@ -42,7 +42,7 @@ def test_cases_can_be_found_by_reference_in_admin(client, manager):
 
 def reassign(client, leaving, successor):
     return client.post(
-        reverse("admin:helpdesk_agent_changelist"),
+        reverse("admin:agents_agent_changelist"),
         {
             "action": "reassign_work",
             ACTION_CHECKBOX_NAME: [leaving.pk],
@@ -66,7 +66,7 @@ def test_reassigning_a_leaving_agent_moves_contacts_and_open_cases(
     client.force_login(manager.user)
 
     confirm = client.post(
-        reverse("admin:helpdesk_agent_changelist"),
+        reverse("admin:agents_agent_changelist"),
         {"action": "reassign_work", ACTION_CHECKBOX_NAME: [agent.pk]},
     )
     assert "Hand their contacts and open cases to" in confirm.content.decode()

@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from cases.models import Case
-from helpdesk.ratelimit import client_address
+from helpdesk.lib.ratelimit import client_address
 from tests.cases.test_contact_form import form_data
 
 PROXY = "10.0.0.2"

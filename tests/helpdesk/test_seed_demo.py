@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from agents.models import Agent
 from cases.models import Case, Channel, Status
 from contacts.models import Contact
-from helpdesk.models import Agent
 
 pytestmark = pytest.mark.django_db
 

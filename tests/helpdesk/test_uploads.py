@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Attachment, Case
-from helpdesk.uploads import PartHeadersAsUtf8
+from helpdesk.lib.uploads import PartHeadersAsUtf8
 
 BOUNDARY = "----formboundary7MA4YWxkTrZu0gW"
 FIELDS = {

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import sla
+from agents.models import Agent, BusinessCalendar, Team
 from cases.models import (
     CannedAnswer,
     Case,
@@ -21,8 +21,8 @@ from cases.models import (
     SlaTarget,
     Status,
 )
+from cases.sla import due
 from contacts.models import Contact, Organization
-from helpdesk.models import Agent, BusinessCalendar, Team
 from knowledge.demo import seed_articles
 
 PASSWORD = "demo"
@@ -268,7 +268,7 @@ class Command(BaseCommand):
             case.last_activity_by = assignee.name if case.first_response_at else contact.name
             if case.status == Status.WAITING:
                 case.waiting_since = created + timedelta(hours=1)
-            sla.case_refresh(case)
+            due.case_refresh(case)
             case.save()
         # Cases about to break their promise, so the reminder sweep has work to show.
         for minutes_ago, contact in ((50, contacts[1]), (40, contacts[6]), (25, contacts[11])):
@@ -297,7 +297,7 @@ class Command(BaseCommand):
                 created_at=created,
                 detail=f"Opened by {contact.name} through the chat.",
             )
-            sla.case_refresh(case)
+            due.case_refresh(case)
             case.save()
 
     def seed_response_times(self, categories):

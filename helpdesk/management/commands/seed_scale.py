@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from agents.models import Agent, Team
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -30,7 +31,6 @@ from cases.models import (
     Status,
 )
 from contacts.models import Contact, Organization
-from helpdesk.models import Agent, Team
 
 BATCH = 5000
 WORDS = (

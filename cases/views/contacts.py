@@ -1,3 +1,5 @@
+"""The desk's contacts: the directory, a contact's page with all their cases, owner changes."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -7,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from agents.desk import agent_required
+from cases import handover
 from cases.models import Case
-from contacts import services
 from contacts.forms import ContactOwnerForm, ContactSearchForm
 from contacts.models import Contact
-from helpdesk.desk import agent_required
 
 
 @agent_required
@@ -45,7 +47,7 @@ def change_owner(request, pk):
     form = ContactOwnerForm(request.POST)
     if form.is_valid():
         try:
-            change, moved = services.contact_change_owner(
+            change, moved = handover.contact_owner_change(
                 contact=contact, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:

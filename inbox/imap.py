@@ -1,4 +1,4 @@
-"""The IMAP way in: poll the desk's mailbox and file each message with cases.inbound.
+"""The IMAP way in: poll the desk's mailbox and file each message with inbox.ingest.
 
 A message leaves the server (deleted, or moved to IMAP_PROCESSED_FOLDER) only after
 ingest has committed what it made of it, quarantined messages included. A poll that
@@ -13,7 +13,7 @@ import re
 from django.conf import settings
 from django.db import transaction
 
-from cases.inbound import InboundResult, ingest
+from inbox.ingest import InboundResult, ingest
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from helpdesk.models import Agent
+from agents.models import Agent
 
 
 def agent_required(view):

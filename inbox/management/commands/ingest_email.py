@@ -13,7 +13,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.inbound import ingest, quarantine
+from inbox.ingest import ingest, quarantine
 
 EX_TEMPFAIL = 75
 

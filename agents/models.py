@@ -1,3 +1,8 @@
+"""Who works the desk: teams, agents (the desk profile of a user) and business calendars.
+
+The tables keep the names they had when these models lived in `helpdesk`.
+"""
+
 import zoneinfo
 
 from django.conf import settings
@@ -16,7 +21,7 @@ class TeamQuerySet(models.QuerySet):
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     lead = models.ForeignKey(
-        "helpdesk.Agent",
+        "agents.Agent",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -30,6 +35,7 @@ class Team(models.Model):
     objects = TeamQuerySet.as_manager()
 
     class Meta:
+        db_table = "helpdesk_team"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -78,6 +84,7 @@ class Agent(models.Model):
     objects = AgentQuerySet.as_manager()
 
     class Meta:
+        db_table = "helpdesk_agent"
         ordering = ["user__first_name", "user__username"]
 
     def __str__(self):
@@ -116,6 +123,7 @@ class BusinessCalendar(models.Model):
     )
 
     class Meta:
+        db_table = "helpdesk_businesscalendar"
         ordering = ["name"]
 
     def __str__(self):
@@ -138,6 +146,7 @@ class WorkingHours(models.Model):
     end = models.TimeField()
 
     class Meta:
+        db_table = "helpdesk_workinghours"
         ordering = ["weekday", "start"]
         verbose_name_plural = "working hours"
         constraints = [
@@ -158,6 +167,7 @@ class Holiday(models.Model):
     name = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        db_table = "helpdesk_holiday"
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(fields=["calendar", "date"], name="holiday_unique_date")

@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from agents.models import Agent, BusinessCalendar, Holiday, Team, WorkingHours
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "lead"]
+    list_select_related = ["lead__user"]
+    search_fields = ["name"]
+    autocomplete_fields = ["lead"]
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "team", "away_until", "backup", "languages", "is_active"]
+    list_filter = ["team", "user__is_active"]
+    list_select_related = ["user", "team", "backup__user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    autocomplete_fields = ["user", "backup"]
+
+    @admin.display(boolean=True, ordering="user__is_active")
+    def is_active(self, agent):
+        return agent.user.is_active
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone"]
+    search_fields = ["name"]
+    inlines = [WorkingHoursInline, HolidayInline]

@@ -1,0 +1,10 @@
+from cases.models import Notification
+
+
+def notifications(request):
+    """How many reminders the agent has not read yet, for the navigation."""
+    agent = getattr(request, "agent", None)
+    if agent is None:
+        return {}
+    unread = Notification.objects.filter(agent=agent, read_at__isnull=True).count()
+    return {"unread_notifications": unread}

@@ -1,0 +1,126 @@
+"""Opening a case: from the web form, from an agent's log of a call, chat or visit, from
+the API. A new case is routed and given its due times before it is written, so its
+row is written once, with its first message, its timeline and its acknowledgement
+in the same transaction."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from agents.models import Agent
+from cases import mails, routing
+from cases.attachments import attachments_store
+from cases.models import Case, CaseEvent, Category, Channel
+from cases.sla import due
+from cases.timeline import actor_name, case_event
+from contacts.models import Contact
+from contacts.services import contact_get_or_create
+
+
+@transaction.atomic
+def case_open(
+    *,
+    contact: Contact,
+    subject: str,
+    body: str,
+    channel: Channel,
+    category: Category | None = None,
+    priority: int | None = None,
+    uploads=(),
+    content_types=(),
+    submission_token: uuid.UUID | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> Case:
+    """Open a case with its first message, route it, and acknowledge it after commit."""
+    if priority is None:
+        priority = (
+            category.default_priority if category else Case._meta.get_field("priority").default
+        )
+    case = Case(
+        contact=contact,
+        subject=subject,
+        channel=channel,
+        category=category,
+        priority=priority,
+        team=category.default_team if category else None,
+        submission_token=submission_token,
+    )
+    how = Channel(channel).label.lower()
+    detail = (
+        f"Logged by {actor_name(actor)} from the {how} of {contact.name}."
+        if actor
+        else f"Opened by {contact.name} through the {how}."
+    )
+    events = [
+        case_event(case, actor=actor, kind=CaseEvent.Kind.CREATED, detail=detail, name=contact.name)
+    ]
+    _, reason = routing.assign(case, actor=actor)
+    events.append(case_event(case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason))
+    due.case_refresh(case)
+    case.save()
+    message = case.messages.create(
+        author_contact=contact, body=body, channel=channel, created_at=case.created_at
+    )
+    CaseEvent.objects.bulk_create(events)
+    if uploads:
+        attachments_store(message=message, uploads=uploads, content_types=list(content_types))
+    mails.case_acknowledge(case=case)
+    return case
+
+
+@transaction.atomic
+def case_open_from_web(
+    *,
+    name: str,
+    email: str,
+    subject: str,
+    body: str,
+    category: Category | None,
+    uploads=(),
+    content_types=(),
+    language: str = "",
+    submission_token: uuid.UUID | None = None,
+) -> Case:
+    """The contact form: find or create the contact by email, then open the case."""
+    contact, _ = contact_get_or_create(email=email, name=name, language=language)
+    return case_open(
+        contact=contact,
+        subject=subject,
+        body=body,
+        channel=Channel.WEB,
+        category=category,
+        uploads=uploads,
+        content_types=content_types,
+        submission_token=submission_token,
+    )
+
+
+@transaction.atomic
+def case_log(
+    *,
+    agent: Agent,
+    contact: Contact | None,
+    new_contact: dict | None,
+    channel: Channel,
+    category: Category | None,
+    priority: int,
+    subject: str,
+    body: str,
+    uploads=(),
+    content_types=(),
+) -> Case:
+    """A case an agent logs for a customer from the phone, a chat, a visit or social media."""
+    if contact is None:
+        contact, _ = contact_get_or_create(**new_contact)
+    return case_open(
+        contact=contact,
+        subject=subject,
+        body=body,
+        channel=channel,
+        category=category,
+        priority=priority,
+        uploads=uploads,
+        content_types=content_types,
+        actor=agent.user,
+    )

@@ -1,0 +1,20 @@
+"""The agent's notifications: reminders of due and overdue cases."""
+
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from agents.desk import agent_required
+from cases.models import (
+    Notification,
+)
+
+
+@agent_required
+def notifications(request):
+    """The agent's reminders, newest first; posting marks them all read."""
+    mine = Notification.objects.filter(agent=request.agent)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("cases:notifications")
+    items = mine.select_related("reminder__case__contact")[:100]
+    return render(request, "cases/notifications.html", {"items": items})

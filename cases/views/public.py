@@ -1,0 +1,73 @@
+"""The public contact form and the page that thanks the customer for it."""
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+
+from cases import intake
+from cases.forms import (
+    ContactForm,
+)
+from cases.models import (
+    Case,
+)
+from cases.signals import contact_form_sent
+from cases.views import pk_or_404
+from helpdesk.lib.ratelimit import rate_limit_allows
+
+SUBMITTED_KEY = "submitted_cases"
+
+
+def contact(request):
+    """The public contact form."""
+    if request.method == "POST":
+        allowed = rate_limit_allows(
+            request, scope="contact", limit=settings.CONTACT_RATE_LIMIT_PER_HOUR, period=3600
+        )
+        form = ContactForm(request.POST, request.FILES)
+        if not allowed or form.is_bot:
+            return render(request, "cases/too_many_requests.html", status=429)
+        if form.is_valid():
+            case = _open_once(request, form)
+            contact_form_sent.send(sender=contact, request=request, case=case)
+            submitted = request.session.get(SUBMITTED_KEY, [])[-19:]
+            request.session[SUBMITTED_KEY] = [*submitted, case.reference]
+            return redirect("cases:contact_thanks", reference=case.reference)
+    else:
+        form = ContactForm(initial={"subject": request.GET.get("subject", "")[:200]})
+    return render(request, "cases/contact.html", {"form": form})
+
+
+def _open_once(request, form) -> Case:
+    """The case for this form's token: made now, or found if it was posted before."""
+    data = form.cleaned_data
+    token = data["submission_token"]
+    existing = Case.objects.filter(submission_token=token).first()
+    if existing is not None:
+        return existing
+    try:
+        return intake.case_open_from_web(
+            name=data["name"],
+            email=data["email"],
+            subject=data["subject"],
+            body=data["message"],
+            category=data["category"],
+            uploads=data["attachments"],
+            content_types=form.content_types,
+            language=request.LANGUAGE_CODE,
+            submission_token=token,
+        )
+    except IntegrityError:
+        # The same form, posted twice at once: the other request made the case.
+        return Case.objects.get(submission_token=token)
+
+
+@require_safe
+def contact_thanks(request, reference):
+    """Shown only to the browser that submitted the case."""
+    if reference not in request.session.get(SUBMITTED_KEY, []):
+        raise Http404
+    case = get_object_or_404(Case.objects.select_related("contact"), pk=pk_or_404(reference))
+    return render(request, "cases/contact_thanks.html", {"case": case})

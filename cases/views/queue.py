@@ -1,0 +1,161 @@
+"""The agent's queue: filtered views, saved views, claiming and bulk changes."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from agents.desk import agent_required
+from cases import desk
+from cases.filters import CaseFilter
+from cases.forms import (
+    BulkForm,
+    SavedViewForm,
+)
+from cases.models import (
+    Case,
+    SavedView,
+)
+from cases.views import pk_or_404
+
+OPEN_QUERY = "status=new&status=open&status=waiting"
+
+
+def builtin_views(agent) -> list[tuple[str, str]]:
+    """The queue views every agent has; the first is the default."""
+    views = [("My open", f"assignee=me&{OPEN_QUERY}")]
+    if agent.team_id:
+        views.append(("Unassigned in my team", f"assignee=none&team={agent.team_id}&{OPEN_QUERY}"))
+    views += [("All open", OPEN_QUERY), ("Overdue", "due=overdue")]
+    return views
+
+
+def _queue_query(request) -> QueryDict:
+    """The filters asked for, without the page number; the default view when none."""
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        # Empty fields of the filter form are no filter: drop them so the URL stays
+        # short and matches the built-in views.
+        kept = [value for value in values if value.strip()]
+        if key != "page" and kept:
+            query.setlist(key, kept)
+    if not query:
+        query = QueryDict(builtin_views(request.agent)[0][1], mutable=True)
+    return query
+
+
+@agent_required
+@require_safe
+def queue(request):
+    """The queue: filters in the URL, saved views, claim and bulk actions."""
+    agent = request.agent
+    query = _queue_query(request)
+    filterset = CaseFilter(
+        query, queryset=Case.objects.visible_to(request.user).for_queue(), agent=agent
+    )
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    current = query.urlencode()
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": current,
+            "views": [(name, q, q == current) for name, q in builtin_views(agent)],
+            "saved_views": [(view, view.query == current) for view in agent.saved_views.all()],
+            "save_form": SavedViewForm(initial={"query": current}),
+            "bulk_form": BulkForm(),
+            "now": timezone.now(),
+            "soon": timezone.now() + timedelta(hours=1),
+            # Rows link to cases by this prefix: one reverse() per page, not three per row.
+            "case_url": reverse("cases:queue") + "cases/",
+        },
+    )
+
+
+def _back_to_queue(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("cases:queue")
+
+
+@agent_required
+@require_POST
+def saved_view_create(request):
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        name, query = form.cleaned_data["name"], form.cleaned_data["query"]
+        _, created = SavedView.objects.update_or_create(
+            agent=request.agent, name=name, defaults={"query": query}
+        )
+        messages.success(request, f"Saved the view “{name}”." if created else f"Updated “{name}”.")
+        return redirect(f"{reverse('cases:queue')}?{query}")
+    messages.error(request, "Give the view a name of at most 60 characters.")
+    return _back_to_queue(request)
+
+
+@agent_required
+@require_POST
+def saved_view_delete(request, pk):
+    view = get_object_or_404(SavedView, pk=pk, agent=request.agent)
+    view.delete()
+    messages.success(request, f"Removed the view “{view.name}”.")
+    return redirect("cases:queue")
+
+
+@agent_required
+@require_POST
+def case_claim(request, reference):
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk_or_404(reference))
+    try:
+        desk.case_claim(case=case, agent=request.agent)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            format_html(
+                '<a href="{}">{}</a> is yours now.',
+                reverse("cases:detail", args=[case.reference]),
+                case.reference,
+            ),
+        )
+    return _back_to_queue(request)
+
+
+@agent_required
+@require_POST
+def cases_bulk(request):
+    form = BulkForm(request.POST)
+    form.fields["cases"].queryset = Case.objects.visible_to(request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return _back_to_queue(request)
+    data = form.cleaned_data
+    try:
+        changed = desk.cases_bulk_update(
+            cases=list(data["cases"]),
+            actor=request.user,
+            action=data["action"],
+            assignee=data["assignee"],
+            status=data["status"],
+            priority=data["priority"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Changed {changed} of {len(data['cases'])} selected cases.")
+    return _back_to_queue(request)

@@ -1,0 +1,227 @@
+"""The case workspace: the whole conversation, replies, notes and every change."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from agents.desk import agent_required
+from cases import desk, links, timeline
+from cases.forms import (
+    CaseUpdateForm,
+    EscalateForm,
+    MergeForm,
+    ReplyForm,
+)
+from cases.guide import canned_fill, phrases_found
+from cases.models import (
+    Attachment,
+    CannedAnswer,
+    Case,
+    CaseEvent,
+    Phrase,
+    Status,
+)
+from cases.views import pk_or_404
+
+
+def _timeline(case) -> list:
+    """Messages, notes and events in one list, oldest first."""
+    messages_ = list(
+        case.messages.select_related("author_agent__user", "author_contact").prefetch_related(
+            "attachments"
+        )
+    )
+    events = list(case.events.exclude(kind__in=CaseEvent.MESSAGE_KINDS).select_related("actor"))
+    items = [("message", item.created_at, item) for item in messages_]
+    items += [("event", item.created_at, item) for item in events]
+    return sorted(items, key=lambda item: item[1])
+
+
+def _workspace(request, case, *, status=200, **bound):
+    """Render the case workspace; a bound form given here replaces the empty one."""
+    agent = request.agent
+    seen = {"seen_version": case.version}
+    canned = CannedAnswer.objects.for_agent(agent)
+    reply_initial = dict(seen)
+    canned_id = request.GET.get("canned", "")
+    filled = [(answer, canned_fill(answer.body, case=case, agent=agent)) for answer in canned]
+    if canned_id.isdigit():
+        reply_initial["body"] = next(
+            (text for answer, text in filled if answer.pk == int(canned_id)), ""
+        )
+    phrases = list(Phrase.objects.all())
+    other_cases = (
+        Case.objects.filter(contact_id=case.contact_id)
+        .exclude(pk=case.pk)
+        .select_related("assignee__user")
+        .order_by("-created_at")
+    )
+    context = {
+        "case": case,
+        "timeline": _timeline(case),
+        "other_cases": other_cases,
+        "reply_form": bound.get("reply_form") or ReplyForm(initial=reply_initial),
+        "update_form": bound.get("update_form")
+        or CaseUpdateForm(
+            initial={
+                **seen,
+                "status": case.status,
+                "priority": case.priority,
+                "category": case.category_id,
+                "assignee": case.assignee_id,
+            }
+        ),
+        "escalate_form": bound.get("escalate_form") or EscalateForm(initial=seen),
+        "merge_form": bound.get("merge_form") or MergeForm(initial=seen),
+        "canned": filled,
+        "phrases": [{"avoid": p.avoid, "prefer": p.prefer, "why": p.why} for p in phrases],
+        "phrase_warnings": bound.get("phrase_warnings", []),
+        "collision": bound.get("collision"),
+        "now": timezone.now(),
+        # Knowledge base: articles about the case, linkable into the reply.
+        # Mail to the customer that failed at least once and is not yet sent.
+        "mail_problems": case.outbound_emails.filter(sent_at__isnull=True, attempts__gt=0),
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _workspace_case(request, reference):
+    return get_object_or_404(
+        Case.objects.visible_to(request.user).for_workspace(), pk=pk_or_404(reference)
+    )
+
+
+@agent_required
+@require_safe
+def case_detail(request, reference):
+    return _workspace(request, _workspace_case(request, reference))
+
+
+def _refreshed(form, case):
+    """The posted form again, with the draft kept but pointing at the current version."""
+    data = form.data.copy()
+    data["seen_version"] = str(case.version)
+    fresh = type(form)(data)
+    fresh.is_valid()
+    return fresh
+
+
+def _workspace_action(request, reference, form_class, key, act):
+    """Validate a workspace form, run the service, and show what went wrong in place."""
+    case = _workspace_case(request, reference)
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        return _workspace(request, case, status=400, **{key: form})
+    try:
+        result = act(case, form)
+    except timeline.CaseChanged as changed:
+        case = _workspace_case(request, reference)
+        return _workspace(
+            request, case, status=409, collision=changed.describe(), **{key: _refreshed(form, case)}
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return _workspace(request, case, status=400, **{key: form})
+    if isinstance(result, HttpResponse):
+        return result
+    return redirect("cases:detail", reference=case.reference)
+
+
+@agent_required
+@require_POST
+def case_reply(request, reference):
+    def act(case, form):
+        data = form.cleaned_data
+        common = {
+            "case": case,
+            "agent": request.agent,
+            "body": data["body"],
+            "seen_version": data["seen_version"],
+            "uploads": data["attachments"],
+            "content_types": form.content_types,
+        }
+        if request.POST.get("action") == ReplyForm.NOTE:
+            desk.case_note(**common)
+            messages.success(request, "Internal note added.")
+            return None
+        warnings = phrases_found(data["body"], Phrase.objects.all())
+        if warnings and not data["send_anyway"]:
+            return _workspace(request, case, reply_form=form, phrase_warnings=warnings)
+        desk.case_reply(**common, status_after=data["status_after"] or Status.WAITING)
+        messages.success(request, f"Reply sent to {case.contact.email}.")
+        return None
+
+    return _workspace_action(request, reference, ReplyForm, "reply_form", act)
+
+
+@agent_required
+@require_POST
+def case_update(request, reference):
+    def act(case, form):
+        desk.case_update(case=case, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Case updated.")
+
+    return _workspace_action(request, reference, CaseUpdateForm, "update_form", act)
+
+
+@agent_required
+@require_POST
+def case_escalate(request, reference):
+    def act(case, form):
+        desk.case_escalate(case=case, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Case escalated.")
+
+    return _workspace_action(request, reference, EscalateForm, "escalate_form", act)
+
+
+@agent_required
+@require_POST
+def case_merge(request, reference):
+    def act(case, form):
+        data = form.cleaned_data
+        target = desk.case_merge(
+            source=case,
+            target=data["target"],
+            actor=request.user,
+            seen_version=data["seen_version"],
+        )
+        messages.success(request, f"{case.reference} was merged into {target.reference}.")
+        return redirect("cases:detail", reference=target.reference)
+
+    return _workspace_action(request, reference, MergeForm, "merge_form", act)
+
+
+@agent_required
+@require_safe
+def attachment_download(request, pk):
+    """Attachments are served only here, to agents who may see the case, as downloads."""
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("message"),
+        pk=pk,
+        message__case__in=Case.objects.visible_to(request.user),
+    )
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@agent_required
+@require_POST
+def case_revoke_links(request, reference):
+    """Stop every emailed link to the customer's page from working."""
+    case = _workspace_case(request, reference)
+    revoked = links.access_links_revoke(case=case, actor=request.user)
+    messages.success(
+        request,
+        f"{revoked} customer link{'s' if revoked != 1 else ''} revoked. "
+        "The customer can ask for a new one at /c/.",
+    )
+    return redirect("cases:detail", reference=case.reference)

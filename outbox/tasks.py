@@ -1,0 +1,19 @@
+from celery import shared_task
+
+from outbox import delivery
+
+
+@shared_task
+def send_outbound_email(email_id: int) -> None:
+    """Send one outbox email. No retries of its own: a failure is recorded on the row,
+    with the time of the next attempt, and the sweep tries again (one budget per mail)."""
+    try:
+        delivery.email_deliver(email_id)
+    except Exception:
+        # Recorded by email_deliver; the sweep takes it from here.
+        pass
+
+
+@shared_task
+def outbox_sweep() -> int:
+    return delivery.outbox_sweep()
