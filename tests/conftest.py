@@ -61,3 +61,11 @@ def non_agent(db):
 @pytest.fixture
 def customer(db):
     return ContactFactory(name="Maria Garcia", email="maria@customer.example")
+
+
+@pytest.fixture
+def assert_queries():
+    """`with assert_queries(5): ...` fails unless exactly 5 queries run (tests/queries.py)."""
+    from tests.queries import assert_queries
+
+    return assert_queries

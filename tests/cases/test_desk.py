@@ -80,9 +80,7 @@ def test_case_page_shows_messages_events_contact_and_attachments(
 
 
 @pytest.mark.parametrize(("messages", "events"), [(3, 3), (300, 300)])
-def test_case_page_runs_constant_queries(
-    client, agent, messages, events, django_assert_max_num_queries
-):
+def test_case_page_runs_constant_queries(client, agent, messages, events, assert_queries):
     case = CaseFactory(assignee=agent)
     MessageFactory.create_batch(messages, case=case)
     MessageFactory.create_batch(3, case=case, author_contact=None, author_agent=agent)
@@ -93,7 +91,7 @@ def test_case_page_runs_constant_queries(
     # actors, the contact's other cases, then the choices of the forms: categories, agents,
     # teams, mail to the customer that is not getting through, suggested articles (each
     # marked if already linked on this case), and the count of unread reminders in the navigation
-    with django_assert_max_num_queries(16):
+    with assert_queries(16):
         assert client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
 
 

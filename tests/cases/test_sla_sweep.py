@@ -165,14 +165,12 @@ def test_sweep_run_twice_sends_each_reminder_once(standard, agent, mailoutbox):
     assert OutboundEmail.objects.filter(kind="reminder").count() == 1
 
 
-def test_sweep_only_reads_cases_whose_reminder_moment_came(
-    standard, agent, django_assert_max_num_queries
-):
+def test_sweep_only_reads_cases_whose_reminder_moment_came(standard, agent, assert_queries):
     for _ in range(20):
         open_case(agent)
     Case.objects.update(remind_at=START + timedelta(days=1))
     # savepoint, select the due cases (none), release
-    with django_assert_max_num_queries(3):
+    with assert_queries(3):
         assert sweep_at(START + timedelta(hours=2)) == 0
 
 
@@ -221,7 +219,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(standard, agent):
 
 
 def test_notifications_page_lists_reminders_and_marks_them_read(
-    client, standard, agent, django_assert_max_num_queries
+    client, standard, agent, assert_queries
 ):
     case = open_case(agent)
     sweep_at(START + timedelta(minutes=50))
@@ -230,7 +228,7 @@ def test_notifications_page_lists_reminders_and_marks_them_read(
     queue = client.get(reverse("cases:queue")).content.decode()
     assert 'id="notification-count">1<' in queue
     # session, user, agent, unread count, notifications with reminder, case and contact
-    with django_assert_max_num_queries(5):
+    with assert_queries(5):
         page = client.get(reverse("cases:notifications")).content.decode()
     assert case.reference in page and "Due soon" in page
 

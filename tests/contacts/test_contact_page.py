@@ -123,7 +123,7 @@ def test_contact_page_offers_active_agents_and_moves_cases_by_default(agent_clie
 
 @pytest.mark.parametrize("cases", [3, 200])
 def test_contact_page_runs_constant_queries(
-    agent_client, agent, other_agent, maria, cases, django_assert_max_num_queries
+    agent_client, agent, other_agent, maria, cases, assert_queries
 ):
     agents = [agent, other_agent, *AgentFactory.create_batch(3)]
     for number in range(cases):
@@ -135,5 +135,5 @@ def test_contact_page_runs_constant_queries(
     # session, user, agent with team, contact with organization/owner/backup,
     # cases with assignees, owner history with agents and actor, active agents for the form,
     # unread reminders in the navigation
-    with django_assert_max_num_queries(8):
+    with assert_queries(8):
         contact_page(agent_client, maria)

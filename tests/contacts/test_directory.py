@@ -135,7 +135,7 @@ def test_a_page_past_the_end_shows_the_last_page(agent_client, people):
 
 
 @pytest.mark.parametrize("rows", [5, 100])
-def test_directory_runs_constant_queries(agent_client, rows, django_assert_max_num_queries):
+def test_directory_runs_constant_queries(agent_client, rows, assert_queries):
     organization = OrganizationFactory()
     owners = AgentFactory.create_batch(3)
     for number in range(rows):
@@ -143,7 +143,7 @@ def test_directory_runs_constant_queries(agent_client, rows, django_assert_max_n
         CaseFactory(contact=contact, status=Status.OPEN)
     # session, user, agent with team, count, page of contacts with organization,
     # owner and owner's user, and the open-case count; unread reminders in the navigation
-    with django_assert_max_num_queries(6):
+    with assert_queries(6):
         directory(agent_client)
-    with django_assert_max_num_queries(6):
+    with assert_queries(6):
         directory(agent_client, q="customer.example", page=2)

@@ -126,44 +126,42 @@ def many(request, db):
 
 
 @pytest.mark.parametrize("many", [3, 40], indirect=True)
-def test_the_home_page_runs_constant_queries(client, many, django_assert_max_num_queries):
+def test_the_home_page_runs_constant_queries(client, many, assert_queries):
     # categories with their counts, most helpful, newest (anonymous: no session)
-    with django_assert_max_num_queries(3):
+    with assert_queries(3):
         assert client.get(reverse("knowledge:home")).status_code == 200
 
 
 @pytest.mark.parametrize("many", [3, 40], indirect=True)
-def test_the_article_page_runs_constant_queries(client, many, django_assert_max_num_queries):
+def test_the_article_page_runs_constant_queries(client, many, assert_queries):
     visitor = Client()
     visitor.post(reverse("knowledge:vote", args=[many.slug]), {"helpful": "yes"})
     # article with category, session, this visitor's vote, related articles
-    with django_assert_max_num_queries(4):
+    with assert_queries(4):
         assert visitor.get(reverse("knowledge:article", args=[many.slug])).status_code == 200
 
 
 @pytest.mark.parametrize("many", [3, 40], indirect=True)
-def test_the_category_page_runs_constant_queries(client, many, django_assert_max_num_queries):
+def test_the_category_page_runs_constant_queries(client, many, assert_queries):
     url = many.category.get_absolute_url()
     # category, count, page of articles with category
-    with django_assert_max_num_queries(3):
+    with assert_queries(3):
         assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("many", [3, 40], indirect=True)
-def test_the_desk_list_runs_constant_queries(client, agent, many, django_assert_max_num_queries):
+def test_the_desk_list_runs_constant_queries(client, agent, many, assert_queries):
     client.force_login(agent.user)
     # session, user, agent with team, count, page of articles with category, unread reminders
-    with django_assert_max_num_queries(6):
+    with assert_queries(6):
         assert client.get(reverse("knowledge:desk_list")).status_code == 200
-    with django_assert_max_num_queries(6):
+    with assert_queries(6):
         assert client.get(reverse("knowledge:desk_list"), {"q": "refund"}).status_code == 200
 
 
 @pytest.mark.parametrize("many", [3, 40], indirect=True)
-def test_the_desk_article_page_runs_constant_queries(
-    client, agent, many, django_assert_max_num_queries
-):
+def test_the_desk_article_page_runs_constant_queries(client, agent, many, assert_queries):
     client.force_login(agent.user)
     # session, user, agent with team, article with category/author/editor, unread reminders
-    with django_assert_max_num_queries(5):
+    with assert_queries(5):
         assert client.get(reverse("knowledge:desk_article", args=[many.slug])).status_code == 200

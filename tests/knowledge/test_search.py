@@ -150,11 +150,9 @@ def test_the_snippet_is_escaped_before_it_is_marked():
 
 
 @pytest.mark.parametrize("articles", [3, 40])
-def test_search_page_runs_constant_queries(
-    client, billing, articles, django_assert_max_num_queries
-):
+def test_search_page_runs_constant_queries(client, billing, articles, assert_queries):
     for n in range(articles):
         ArticleFactory(title=f"Parcel tracking {n}", body="Where is my parcel?", category=billing)
     # count of matches, the page of matches with their category (no session: anonymous)
-    with django_assert_max_num_queries(2):
+    with assert_queries(2):
         assert search(client, "parcel").status_code == 200
