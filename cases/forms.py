@@ -67,7 +67,8 @@ class ContactForm(AttachmentsMixin, forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     category = forms.ModelChoiceField(
         label=_("What is it about?"),
-        queryset=Category.objects.all(),
+        # The case takes the category's team: one query for both.
+        queryset=Category.objects.select_related("default_team"),
         required=False,
         empty_label=_("Not sure / something else"),
     )

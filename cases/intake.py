@@ -18,7 +18,8 @@ from contacts.models import Contact
 from contacts.services import contact_get_or_create
 
 
-@transaction.atomic
+# No savepoint of its own: a failure rolls back the caller's transaction whole.
+@transaction.atomic(savepoint=False)
 def case_open(
     *,
     contact: Contact,

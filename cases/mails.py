@@ -11,7 +11,7 @@ from outbox.models import OutboundEmail
 from outbox.store import email_store
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _customer_email(
     *, case: Case, template: str, kind: str, context: dict, message: Message | None = None
 ) -> OutboundEmail:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 
@@ -33,14 +33,8 @@ class ContactQuerySet(models.QuerySet):
         )
 
     def for_directory(self):
-        """The directory's rows: organization, owner and the number of open cases, by name."""
-        from cases.models import OPEN_STATUSES  # cases builds on contacts, not the reverse
-
-        return (
-            self.select_related("organization", "owner__user")
-            .annotate(open_cases=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES)))
-            .order_by("name", "pk")
-        )
+        """The directory's rows: organization and owner, by name (the desk adds the cases)."""
+        return self.select_related("organization", "owner__user").order_by("name", "pk")
 
     def for_page(self):
         """A contact with what their page shows beside the cases: organization, owner, backup."""

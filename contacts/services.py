@@ -6,7 +6,8 @@ from agents.models import Agent
 from contacts.models import Contact, OwnerChange
 
 
-@transaction.atomic
+# No savepoint of its own: it runs inside the caller's transaction, which rolls back whole.
+@transaction.atomic(savepoint=False)
 def contact_get_or_create(
     *, email: str, name: str, language: str = "", phone: str = ""
 ) -> tuple[Contact, bool]:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
 from cases import handover
-from cases.models import Case
+from cases.models import OPEN_STATUSES, Case
 from contacts.forms import ContactOwnerForm, ContactSearchForm
 from contacts.models import Contact
 
@@ -21,7 +22,9 @@ from contacts.models import Contact
 def directory(request):
     """Every contact by name, narrowed by a search over name, email, phone and organization."""
     form = ContactSearchForm(request.GET)
-    contacts = Contact.objects.for_directory()
+    contacts = Contact.objects.for_directory().annotate(
+        open_cases=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES))
+    )
     if form.is_valid():
         query = form.cleaned_data["q"]
         contacts = contacts.search(query)

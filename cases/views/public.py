@@ -17,7 +17,18 @@ from cases.signals import contact_form_sent
 from cases.views import pk_or_404
 from helpdesk.lib.ratelimit import rate_limit_allows
 
-SUBMITTED_KEY = "submitted_cases"
+# The thanks page shows only in the browser that sent the form: a signed cookie lists
+# the references it sent (no session, so sending the form writes no session row).
+SUBMITTED_COOKIE = "hd_submitted"
+SUBMITTED_SALT = "cases.contact-form-sent"
+SUBMITTED_MAX_AGE = 14 * 24 * 3600
+
+
+def submitted_references(request) -> list[str]:
+    value = request.get_signed_cookie(
+        SUBMITTED_COOKIE, default="", salt=SUBMITTED_SALT, max_age=SUBMITTED_MAX_AGE
+    )
+    return value.split(",") if value else []
 
 
 def contact(request):
@@ -32,9 +43,18 @@ def contact(request):
         if form.is_valid():
             case = _open_once(request, form)
             contact_form_sent.send(sender=contact, request=request, case=case)
-            submitted = request.session.get(SUBMITTED_KEY, [])[-19:]
-            request.session[SUBMITTED_KEY] = [*submitted, case.reference]
-            return redirect("cases:contact_thanks", reference=case.reference)
+            response = redirect("cases:contact_thanks", reference=case.reference)
+            submitted = [*submitted_references(request)[-19:], case.reference]
+            response.set_signed_cookie(
+                SUBMITTED_COOKIE,
+                ",".join(dict.fromkeys(submitted)),
+                salt=SUBMITTED_SALT,
+                max_age=SUBMITTED_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+            return response
     else:
         form = ContactForm(initial={"subject": request.GET.get("subject", "")[:200]})
     return render(request, "cases/contact.html", {"form": form})
@@ -44,9 +64,6 @@ def _open_once(request, form) -> Case:
     """The case for this form's token: made now, or found if it was posted before."""
     data = form.cleaned_data
     token = data["submission_token"]
-    existing = Case.objects.filter(submission_token=token).first()
-    if existing is not None:
-        return existing
     try:
         return intake.case_open_from_web(
             name=data["name"],
@@ -60,14 +77,15 @@ def _open_once(request, form) -> Case:
             submission_token=token,
         )
     except IntegrityError:
-        # The same form, posted twice at once: the other request made the case.
+        # The same form, posted again (a double click, back and send): the token is
+        # stored uniquely, so the case it made before is the answer.
         return Case.objects.get(submission_token=token)
 
 
 @require_safe
 def contact_thanks(request, reference):
     """Shown only to the browser that submitted the case."""
-    if reference not in request.session.get(SUBMITTED_KEY, []):
+    if reference not in submitted_references(request):
         raise Http404
     case = get_object_or_404(Case.objects.select_related("contact"), pk=pk_or_404(reference))
     return render(request, "cases/contact_thanks.html", {"case": case})

@@ -1,5 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Attachment, Case, CaseEvent, Channel, Message
@@ -259,3 +261,17 @@ def test_routing_reason_is_on_the_timeline(client, agent):
 
     event = CaseEvent.objects.get(kind=CaseEvent.Kind.ROUTED)
     assert "Ana Silva" in event.detail
+
+
+def test_opening_a_case_writes_its_row_once(client, agent):
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client).status_code == 302
+
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(('INSERT INTO "cases_case" ', 'UPDATE "cases_case" '))
+    ]
+    assert len(writes) == 1 and writes[0].startswith("INSERT"), writes
+    case = Case.objects.get()
+    assert (case.assignee, case.version) == (agent, 2)  # routed and timed before the insert

@@ -1,0 +1,29 @@
+"""Rules of the code itself that neither ruff nor import-linter checks."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = ["helpdesk", "agents", "contacts", "outbox", "cases", "inbox", "knowledge", "tests"]
+
+
+def python_files():
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_no_private_name_is_imported_from_another_module():
+    offenders = []
+    for path in python_files():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.split(".")[0] not in APPS:
+                    continue
+                offenders += [
+                    f"{path.relative_to(ROOT)}:{node.lineno}: {alias.name} from {node.module}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
+    assert offenders == [], "\n".join(offenders)
