@@ -1,13 +1,11 @@
 """Mail that must never become a case: bounces, auto-replies, loops and floods."""
 
-import hashlib
-import time
 from email.message import EmailMessage
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.cache import cache
 
+from helpdesk.lib.ratelimit import allowance_take
 from inbox.parse import header
 
 BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
@@ -44,13 +42,9 @@ def desk_addresses() -> set[str]:
 
 def sender_allowed(sender: str) -> bool:
     """Count this message against the sender's hourly allowance; False once it is used up."""
-    period = 3600
-    digest = hashlib.sha256(sender.lower().encode()).hexdigest()[:32]
-    key = f"inbound:{digest}:{int(time.time() // period)}"
-    try:
-        cache.add(key, 0, timeout=period)
-        count = cache.incr(key)
-    except Exception:
-        # If the cache is unreachable, take the mail rather than lose it.
-        return True
-    return count <= settings.INBOUND_MAX_PER_SENDER_PER_HOUR
+    return allowance_take(
+        scope="inbound",
+        identity=sender.lower(),
+        limit=settings.INBOUND_MAX_PER_SENDER_PER_HOUR,
+        period=3600,
+    )

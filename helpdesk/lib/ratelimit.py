@@ -47,8 +47,16 @@ def rate_limit_allows(
 ) -> bool:
     """Count this request against an allowance (the client address's, or another identity's,
     such as an email address); False once it is used up."""
+    return allowance_take(
+        scope=scope, identity=identity or client_address(request), limit=limit, period=period
+    )
+
+
+def allowance_take(*, scope: str, identity: str, limit: int, period: int) -> bool:
+    """Count one use of an identity's allowance in a fixed window of `period` seconds;
+    False once `limit` uses are spent. The one rate limiter of the project."""
     window = int(time.time() // period)
-    who = hashlib.sha256((identity or client_address(request)).encode()).hexdigest()[:32]
+    who = hashlib.sha256(identity.encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{who}:{window}"
     try:
         cache.add(key, 0, timeout=period)
