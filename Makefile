@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev bench messages clean
+.PHONY: run test lint install install-dev bench mutation messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ bench: install-dev
 	BENCH_CASES=10000 $(BIN)/pytest -o addopts="" tests/bench/test_scale.py -q -p no:cacheprovider
 	BENCH_CASES=100000 $(BIN)/pytest -o addopts="" tests/bench -q -p no:cacheprovider
 	$(BIN)/python tests/bench/compare.py var/bench/bench-10000.json var/bench/bench-100000.json
+
+## Mutation testing of the routing and response-time rules (mutmut; not part of `make test`)
+mutation: install-dev
+	@mkdir -p var
+	@echo "mutmut: about 10 minutes; progress in var/mutmut.log"
+	@rm -rf mutants
+	$(BIN)/mutmut run > var/mutmut.log 2>&1 || { tail -5 var/mutmut.log; exit 1; }
+	@$(BIN)/mutmut export-cicd-stats > /dev/null
+	@$(BIN)/python tests/tools/mutation_score.py
 
 ## Compile translations after editing locale/*/LC_MESSAGES/django.po
 messages: install-dev
