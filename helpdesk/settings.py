@@ -255,7 +255,7 @@ AUTO_CLOSE_DAYS = env_int("AUTO_CLOSE_DAYS", 7)
 # Requests for a fresh link, per client address and per email address, per hour.
 LINK_REQUESTS_PER_HOUR = env_int("LINK_REQUESTS_PER_HOUR", 5)
 
-# Inbound mail (cases/inbound.py) comes three ways: `manage.py ingest_email` from an
+# Inbound mail (inbox/ingest.py) comes three ways: `manage.py ingest_email` from an
 # MTA pipe, the IMAP poll below, and provider webhooks through django-anymail.
 # The IMAP mailbox the desk polls; empty IMAP_HOST turns the poll off.
 IMAP_HOST = env("IMAP_HOST")

@@ -12,7 +12,7 @@ urlpatterns = [
     # Before Django's own: the reset mail's link comes from SITE_URL, not the Host header.
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
-    # Provider webhooks for inbound mail (cases/inbound.py listens to the signal).
+    # Provider webhooks for inbound mail (inbox/apps.py connects the signal to inbox.ingest).
     path("anymail/", include("anymail.urls")),
     path("desk/contacts/", include((contact_urlpatterns, "contacts"))),
     path("", include("cases.urls")),
