@@ -1,0 +1,56 @@
+"""The cases app's models, one module per part of the work (see each module)."""
+
+from cases.models.case import (
+    OPEN_STATUSES,
+    REFERENCE_PREFIX,
+    Attachment,
+    AttachmentStorage,
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Message,
+    Priority,
+    Status,
+    attachment_path,
+    parse_reference,
+    reference_for,
+)
+from cases.models.customer import CaseAccessToken, CaseRating
+from cases.models.desk import CannedAnswer, Phrase, SavedView
+from cases.models.sla import (
+    Notification,
+    Reminder,
+    SlaOutcome,
+    SlaPolicy,
+    SlaTarget,
+    Target,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "REFERENCE_PREFIX",
+    "Attachment",
+    "AttachmentStorage",
+    "CannedAnswer",
+    "Case",
+    "CaseAccessToken",
+    "CaseEvent",
+    "CaseRating",
+    "Category",
+    "Channel",
+    "Message",
+    "Notification",
+    "Phrase",
+    "Priority",
+    "Reminder",
+    "SavedView",
+    "SlaOutcome",
+    "SlaPolicy",
+    "SlaTarget",
+    "Status",
+    "Target",
+    "attachment_path",
+    "parse_reference",
+    "reference_for",
+]

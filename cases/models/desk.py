@@ -1,0 +1,70 @@
+"""What agents work with: canned answers, the phrase guide, saved queue views."""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class CannedAnswerQuerySet(models.QuerySet):
+    def for_agent(self, agent):
+        """The desk-wide answers and those of the agent's team."""
+        return self.filter(Q(team__isnull=True) | Q(team_id=agent.team_id))
+
+
+class CannedAnswer(models.Model):
+    """A ready answer an agent inserts into a reply. Placeholders are filled in:
+    {first_name}, {contact_name}, {reference}, {subject}, {agent_name}, {agent_first_name}.
+    """
+
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    team = models.ForeignKey(
+        "agents.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_answers",
+        help_text="Empty for every team.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CannedAnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Phrase(models.Model):
+    """An entry of the phrase guide: the team's positive-language handbook."""
+
+    avoid = models.CharField(max_length=120, help_text="A phrase to avoid in replies.")
+    prefer = models.CharField(max_length=200, help_text="What to say instead.")
+    why = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["avoid"]
+        constraints = [models.UniqueConstraint(Lower("avoid"), name="phrase_avoid_unique_ci")]
+
+    def __str__(self):
+        return f"{self.avoid} → {self.prefer}"
+
+
+class SavedView(models.Model):
+    """A named queue filter an agent keeps, stored as its query string."""
+
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
