@@ -6,7 +6,7 @@ from django.db import transaction
 from django.shortcuts import render
 
 from agents import admin as agents_admin
-from agents.models import Agent, BusinessCalendar
+from agents.models import Agent
 from cases.handover import agent_reassign_all
 from cases.models import (
     Attachment,
@@ -15,34 +15,12 @@ from cases.models import (
     CaseEvent,
     Category,
     Message,
-    Notification,
     Phrase,
-    Reminder,
     SavedView,
-    SlaOutcome,
-    SlaPolicy,
-    SlaTarget,
     parse_reference,
 )
-from cases.sla import due
 
 logger = logging.getLogger(__name__)
-
-
-def recompute_due_times() -> None:
-    """After a policy or calendar changes, open cases' due times follow (in the worker)."""
-
-    def publish():
-        from cases.tasks import sla_policy_changed
-
-        try:
-            sla_policy_changed.delay()
-        except Exception:
-            # No broker: do it now rather than leave stale due times.
-            logger.warning("Could not queue the due-time recompute; running it in the request.")
-            due.policy_changed()
-
-    transaction.on_commit(publish)
 
 
 @admin.register(Category)
@@ -135,55 +113,8 @@ class SavedViewAdmin(admin.ModelAdmin):
     search_fields = ["name", "agent__user__username"]
 
 
-class SlaTargetInline(admin.TabularInline):
-    model = SlaTarget
-    extra = 0
-
-
-@admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_default", "organization", "category", "calendar", "warning_minutes"]
-    list_select_related = ["organization", "category", "calendar"]
-    list_filter = ["is_default", "escalation"]
-    search_fields = ["name"]
-    autocomplete_fields = ["organization", "category"]
-    inlines = [SlaTargetInline]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        recompute_due_times()
-        self.message_user(request, "The due times of open cases are being recomputed.")
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        recompute_due_times()
-
-
-@admin.register(SlaOutcome)
-class SlaOutcomeAdmin(admin.ModelAdmin):
-    list_display = ["case", "target", "due_at", "done_at", "met", "margin_seconds"]
-    list_filter = ["target", "met"]
-    list_select_related = ["case"]
-    raw_id_fields = ["case"]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["case", "kind", "target", "due_at", "created_at"]
-    list_filter = ["kind", "target"]
-    list_select_related = ["case"]
-    raw_id_fields = ["case"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["agent", "reminder", "created_at", "read_at"]
-    list_select_related = ["agent__user", "reminder"]
-    raw_id_fields = ["agent", "reminder"]
-
-
-# Agents and calendars are registered by the agents app; what follows from them for
-# cases (a leaving agent's handover, due times after a calendar edit) is added here.
+# Agents are registered by the agents app; a leaving agent's handover of contacts and
+# cases is added here (and due times after a calendar edit in cases.sla.admin).
 
 
 class ReassignForm(forms.Form):
@@ -243,11 +174,5 @@ class AgentAdmin(agents_admin.AgentAdmin):
         )
 
 
-admin.site.unregister(BusinessCalendar)
-
-
-@admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(agents_admin.BusinessCalendarAdmin):
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        recompute_due_times()
+# The response-time models and the calendar's due-time recompute.
+from cases.sla import admin as sla_admin  # noqa: E402,F401

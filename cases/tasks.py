@@ -1,17 +1,9 @@
 from celery import shared_task
 
 from cases import customer
-from cases.sla import due, sweep
+from cases.sla.tasks import sla_policy_changed, sla_sweep
 
-
-@shared_task
-def sla_sweep() -> int:
-    return sweep.sweep()
-
-
-@shared_task
-def sla_policy_changed() -> int:
-    return due.policy_changed()
+__all__ = ["auto_close", "sla_policy_changed", "sla_sweep"]
 
 
 @shared_task

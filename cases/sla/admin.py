@@ -1,0 +1,86 @@
+"""The response-time side of the admin: SLA policies with their targets, outcomes,
+reminders and notifications; and due times recomputed when a policy or calendar changes."""
+
+import logging
+
+from django.contrib import admin
+from django.db import transaction
+
+from agents import admin as agents_admin
+from agents.models import BusinessCalendar
+from cases.models import Notification, Reminder, SlaOutcome, SlaPolicy, SlaTarget
+from cases.sla import due
+from cases.sla.tasks import sla_policy_changed
+
+logger = logging.getLogger(__name__)
+
+
+def recompute_due_times() -> None:
+    """After a policy or calendar changes, open cases' due times follow (in the worker)."""
+
+    def publish():
+        try:
+            sla_policy_changed.delay()
+        except Exception:
+            # No broker: do it now rather than leave stale due times.
+            logger.warning("Could not queue the due-time recompute; running it in the request.")
+            due.policy_changed()
+
+    transaction.on_commit(publish)
+
+
+class SlaTargetInline(admin.TabularInline):
+    model = SlaTarget
+    extra = 0
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "organization", "category", "calendar", "warning_minutes"]
+    list_select_related = ["organization", "category", "calendar"]
+    list_filter = ["is_default", "escalation"]
+    search_fields = ["name"]
+    autocomplete_fields = ["organization", "category"]
+    inlines = [SlaTargetInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        recompute_due_times()
+        self.message_user(request, "The due times of open cases are being recomputed.")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        recompute_due_times()
+
+
+@admin.register(SlaOutcome)
+class SlaOutcomeAdmin(admin.ModelAdmin):
+    list_display = ["case", "target", "due_at", "done_at", "met", "margin_seconds"]
+    list_filter = ["target", "met"]
+    list_select_related = ["case"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["case", "kind", "target", "due_at", "created_at"]
+    list_filter = ["kind", "target"]
+    list_select_related = ["case"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["agent", "reminder", "created_at", "read_at"]
+    list_select_related = ["agent__user", "reminder"]
+    raw_id_fields = ["agent", "reminder"]
+
+
+admin.site.unregister(BusinessCalendar)
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(agents_admin.BusinessCalendarAdmin):
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        recompute_due_times()
