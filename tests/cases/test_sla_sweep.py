@@ -297,3 +297,21 @@ def test_a_missed_target_escalates_once_even_when_its_due_time_moves(standard, a
     case.refresh_from_db()
     assert case.priority == Priority.HIGH
     assert Reminder.objects.filter(kind="breach", target="first_response").count() == 1
+
+
+def test_an_escalated_priority_brings_its_own_due_times_as_an_agents_change_would(agent):
+    # Normal: resolution in 8 hours; high: in 2 hours.
+    policy(targets={2: (60, 120, 480), 3: (30, 60, 120)})
+    case = open_case(agent)
+    assert case.resolution_due == START + timedelta(hours=8)
+
+    sweep_at(START + timedelta(minutes=61))
+
+    case.refresh_from_db()
+    assert case.priority == Priority.HIGH
+    assert case.resolution_due == START + timedelta(hours=2)
+    assert case.due_at == case.first_response_due == START + timedelta(minutes=30)
+    event = case.events.get(kind=CaseEvent.Kind.PRIORITY)
+    assert event.detail == (
+        "Priority: Normal → High, because the first response target was missed."
+    )
