@@ -116,7 +116,7 @@ def status_changed(case: Case, *, before: str, after: str, now: datetime) -> Non
     customer and while it is resolved, and a resolution counts against its target."""
     if before == Status.WAITING:
         _waiting_ended(case, now=now)
-    if before == Status.RESOLVED and after in OPEN_STATUSES:
+    if before in (Status.RESOLVED, Status.CLOSED) and after in OPEN_STATUSES:
         _resolution_resumed(case, now=now)
     if after == Status.WAITING:
         case.waiting_since = now
@@ -133,7 +133,8 @@ def _waiting_ended(case: Case, *, now: datetime) -> None:
 
 
 def _resolution_resumed(case: Case, *, now: datetime) -> None:
-    """A resolved case opens again: the time it sat resolved does not count against it."""
+    """A resolved or closed case opens again: the time it sat solved does not count
+    against it."""
     if case.resolved_at:
         case.paused_minutes += _clock(policy_for(case)).minutes_between(case.resolved_at, now)
 

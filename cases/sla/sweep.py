@@ -22,6 +22,7 @@ from cases.models import (
     Priority,
     Reminder,
     SlaPolicy,
+    Target,
 )
 from cases.sla import due
 from cases.sla.due import DUE_FIELDS, SLA_FIELDS
@@ -91,8 +92,14 @@ def _escalate(case: Case, reminder: Reminder) -> None:
         ).save()
 
 
-def _plan(case: Case, now: datetime, done: set) -> list[Reminder]:
-    """The reminders a locked case needs now; sets when to look at it next."""
+def _plan(case: Case, now: datetime, done: set, breached: dict) -> list[Reminder]:
+    """The reminders a locked case needs now; sets when to look at it next.
+
+    A target breaches once per wait: once a breach of it was recorded, a due time that
+    moved after it (the escalation itself raises the priority) does not breach, notify
+    and escalate again. The next reply waits anew with each customer message, so a
+    breach recorded before the current wait began does not count for it.
+    """
     if case.status not in OPEN_STATUSES:
         case.remind_at = None
         return []
@@ -114,20 +121,32 @@ def _plan(case: Case, now: datetime, done: set) -> list[Reminder]:
         Reminder(case=case, kind=kind, target=target, due_at=due, created_at=now)
         for kind, target, due in needed
         if (case.pk, kind, target, due) not in done
-        and not (kind == Reminder.Kind.BREACH and (case.pk, kind, target, None) in done)
+        and not (kind == Reminder.Kind.BREACH and _breached_this_wait(case, target, breached))
     ]
+
+
+def _breached_this_wait(case: Case, target: str, breached: dict) -> bool:
+    last = breached.get((case.pk, target))
+    if last is None:
+        return False
+    if target == Target.NEXT_REPLY and case.awaiting_reply_since:
+        return last >= case.awaiting_reply_since
+    return True
 
 
 def _sweep_batch(cases: list[Case], now: datetime) -> int:
     """Record, notify, mail and escalate for a batch of locked cases in a few bulk queries."""
-    done = set(
-        Reminder.objects.filter(case__in=cases).values_list("case_id", "kind", "target", "due_at")
+    done, breached = set(), {}
+    recorded = Reminder.objects.filter(case__in=cases).values_list(
+        "case_id", "kind", "target", "due_at", "created_at"
     )
-    # A target is escalated once: a due time that moved after a breach (the escalation
-    # itself raises the priority) does not breach, notify and escalate again.
-    done |= {(case_id, kind, target, None) for case_id, kind, target, _ in done}
+    for case_id, kind, target, due_at, created_at in recorded:
+        done.add((case_id, kind, target, due_at))
+        if kind == Reminder.Kind.BREACH:
+            last = breached.get((case_id, target))
+            breached[(case_id, target)] = max(created_at, last) if last else created_at
     reminders = Reminder.objects.bulk_create(
-        [reminder for case in cases for reminder in _plan(case, now, done)]
+        [reminder for case in cases for reminder in _plan(case, now, done, breached)]
     )
     notifications, emails, events, escalated = [], [], [], set()
     for reminder in reminders:

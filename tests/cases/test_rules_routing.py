@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases import routing, services
+from cases import intake, routing
 from cases.models import CaseEvent, Status
 from tests.factories import AgentFactory, CaseFactory, CategoryFactory, TeamFactory
 
@@ -57,7 +57,7 @@ def test_case_of_a_category_goes_to_the_least_loaded_agent_of_the_category_team(
 
 
 def test_case_opened_in_a_category_is_routed_to_the_category_team(billing, hardware, team, agent):
-    case = services.case_open_from_web(
+    case = intake.case_open_from_web(
         name="Maria",
         email="maria@customer.example",
         subject="Dead fan",
