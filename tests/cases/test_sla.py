@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -19,8 +20,6 @@ FRIDAY_4PM = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 
 def paris(*args):
-    from zoneinfo import ZoneInfo
-
     return datetime(*args, tzinfo=ZoneInfo("Europe/Paris"))
 
 
@@ -51,6 +50,15 @@ def test_a_case_created_outside_hours_starts_counting_at_opening():
 
     assert clock.add(saturday_night, 30) == paris(2026, 11, 23, 9, 30)
     assert clock.minutes_between(saturday_night, paris(2026, 11, 23, 8, 0)) == 0
+
+
+def test_a_calendar_west_of_utc_counts_the_hour_left_on_its_own_date():
+    clock = Clock(office_calendar(time_zone="America/Los_Angeles"))
+    # Monday 16:00 in Los Angeles is already Tuesday 00:00 in UTC.
+    monday_4pm = datetime(2026, 11, 23, 16, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+
+    assert clock.add(monday_4pm, 60) == monday_4pm + timedelta(hours=1)
+    assert clock.minutes_between(monday_4pm, monday_4pm + timedelta(hours=1)) == 60
 
 
 def test_a_calendar_without_hours_counts_wall_clock_time():
