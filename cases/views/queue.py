@@ -73,7 +73,8 @@ def queue(request):
             "views": [(name, q, q == current) for name, q in builtin_views(agent)],
             "saved_views": [(view, view.query == current) for view in agent.saved_views.all()],
             "save_form": SavedViewForm(initial={"query": current}),
-            "bulk_form": BulkForm(),
+            # Its own ids: the filter form above has fields of the same names.
+            "bulk_form": BulkForm(auto_id="bulk-%s"),
             "now": timezone.now(),
             "soon": timezone.now() + timedelta(hours=1),
             # Rows link to cases by this prefix: one reverse() per page, not three per row.
