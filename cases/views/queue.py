@@ -69,7 +69,8 @@ def queue(request):
         {
             "filter": filterset,
             "page": page,
-            "query": current,
+            # Page links keep the filters as the queue reads them, the default view's too.
+            "page_query": query,
             "views": [(name, q, q == current) for name, q in builtin_views(agent)],
             "saved_views": [(view, view.query == current) for view in agent.saved_views.all()],
             "save_form": SavedViewForm(initial={"query": current}),
