@@ -118,8 +118,9 @@ class ReplyForm(AttachmentsMixin, VersionedForm):
     REPLY = "reply"
     NOTE = "note"
 
+    # Shown to screen readers only: the card's heading says what the box is for.
     body = forms.CharField(
-        label="",
+        label="Reply or internal note",
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 7, "placeholder": "Write to the customer…"}),
     )
@@ -178,9 +179,12 @@ class BulkForm(forms.Form):
         queryset=Case.objects.all(),
         error_messages={"required": "Select at least one case."},
     )
-    action = forms.ChoiceField(choices=BulkAction.CHOICES)
+    action = forms.ChoiceField(label="With the selected cases", choices=BulkAction.CHOICES)
     assignee = forms.ModelChoiceField(
-        queryset=Agent.objects.active().select_related("user"), required=False
+        label="Agent",
+        queryset=Agent.objects.active().select_related("user"),
+        required=False,
+        empty_label="—",
     )
     status = forms.ChoiceField(choices=[("", "—"), *Status.choices], required=False)
     priority = forms.TypedChoiceField(

@@ -27,3 +27,15 @@ def test_no_private_name_is_imported_from_another_module():
                     if alias.name.startswith("_") and not alias.name.startswith("__")
                 ]
     assert offenders == [], "\n".join(offenders)
+
+
+def test_no_template_renders_a_form_with_crispy_forms():
+    """Form fields render one way, with the field tag (helpdesk.templatetags.desk_forms)."""
+    templates = [ROOT / "templates", *(ROOT / app / "templates" for app in APPS)]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in templates
+        for path in folder.rglob("*.html")
+        if "crispy" in path.read_text()
+    ]
+    assert offenders == []

@@ -69,11 +69,13 @@ def queue(request):
         {
             "filter": filterset,
             "page": page,
-            "query": current,
+            # Page links keep the filters as the queue reads them, the default view's too.
+            "page_query": query,
             "views": [(name, q, q == current) for name, q in builtin_views(agent)],
             "saved_views": [(view, view.query == current) for view in agent.saved_views.all()],
             "save_form": SavedViewForm(initial={"query": current}),
-            "bulk_form": BulkForm(),
+            # Its own ids: the filter form above has fields of the same names.
+            "bulk_form": BulkForm(auto_id="bulk-%s"),
             "now": timezone.now(),
             "soon": timezone.now() + timedelta(hours=1),
             # Rows link to cases by this prefix: one reverse() per page, not three per row.

@@ -1,119 +1,214 @@
-"""A Bootstrap 5 form field rendered in Python.
+"""A Bootstrap 5 form field rendered in Python: the one way the site renders a form field.
 
-The desk's pages carry many small forms; crispy-forms renders each field through a
+The desk's pages carry many small forms; crispy-forms rendered each field through a
 dozen nested templates, which cost more than the rest of a page. This tag gives the
-same markup (label, control, errors, help text) for the common widgets.
+same markup (label, control, errors, help text) for every widget the site uses, and
+ties the errors and help text to the control with aria-describedby, with the ids
+Django itself gives them (`id_<name>_error`, `id_<name>_helptext`).
 """
 
 from django import forms, template
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import RangeWidget
 
 register = template.Library()
 
-
-def _select(bound, css: str) -> str:
-    """A <select> built directly: Django renders each option through its own template."""
-    widget = bound.field.widget
-    chosen = {
-        str(value)
-        for value in (bound.value() if isinstance(bound.value(), list) else [bound.value()])
-        if value is not None
-    }
-    options = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if str(value) in chosen else "", label)
-            for value, label in (
-                (
-                    str(choice[0]) if not hasattr(choice[0], "value") else str(choice[0].value),
-                    choice[1],
-                )
-                for choice in bound.field.choices
-            )
-        ),
-    )
-    multiple = mark_safe(" multiple") if widget.allow_multiple_selected else ""
-    required = mark_safe(" required") if bound.field.required else ""
-    return format_html(
-        '<select name="{}" id="{}" class="{}"{}{}>{}</select>',
-        bound.html_name,
-        bound.id_for_label,
-        css,
-        multiple,
-        required,
-        options,
-    )
+REQUIRED = mark_safe('<span class="asteriskField" aria-hidden="true">*</span>')
 
 
 @register.simple_tag
-def field(bound, label=None):
-    """Label, control, errors and help text of a bound field, in Bootstrap 5 markup."""
+def field(bound, label=None, show_label=True):
+    """Label, control, errors and help text of a bound field, in Bootstrap 5 markup.
+
+    `label` replaces the field's own label; `show_label=False` keeps the label for
+    screen readers only, for a control whose card heading already says what it is.
+    """
     widget = bound.field.widget
-    invalid = " is-invalid" if bound.errors else ""
+    if widget.is_hidden:
+        return bound.as_widget()
+    text = label or bound.label
     if isinstance(widget, forms.CheckboxInput):
-        control = bound.as_widget(attrs={"class": f"form-check-input{invalid}"})
         return format_html(
-            '<div class="mb-3 form-check">{}'
-            '<label class="form-check-label" for="{}">{}</label>{}</div>',
-            control,
+            '<div class="mb-3 form-check">{}<label class="form-check-label" for="{}">{}{}</label>'
+            "{}</div>",
+            bound.as_widget(attrs={"class": _css(widget, "form-check-input", bound)}),
             bound.id_for_label,
-            label or bound.label,
+            text,
+            REQUIRED if bound.field.required else "",
             _feedback(bound),
         )
     if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-        kind = "checkbox" if isinstance(widget, forms.CheckboxSelectMultiple) else "radio"
-        chosen = bound.value() or []
-        chosen = {str(value) for value in (chosen if isinstance(chosen, list) else [chosen])}
-        boxes = format_html_join(
-            "",
-            '<div class="form-check form-check-inline"><input class="form-check-input" '
-            'type="{}" name="{}" value="{}" id="{}_{}"{}><label class="form-check-label" '
-            'for="{}_{}">{}</label></div>',
-            (
-                (
-                    kind,
-                    bound.html_name,
-                    value,
-                    bound.auto_id,
-                    index,
-                    mark_safe(" checked") if str(value) in chosen else "",
-                    bound.auto_id,
-                    index,
-                    text,
-                )
-                for index, (value, text) in enumerate(bound.field.choices)
-            ),
-        )
-        return format_html(
-            '<fieldset class="mb-3"><legend class="form-label fs-6">{}</legend>{}{}</fieldset>',
-            label or bound.label,
-            boxes,
-            _feedback(bound),
-        )
-    if isinstance(widget, forms.Select) and not isinstance(
-        widget, forms.SelectMultiple | forms.NullBooleanSelect
-    ):
-        control = _select(bound, f"form-select{invalid}")
+        return _fieldset(bound, text, _choices(bound))
+    if isinstance(widget, forms.MultiWidget):
+        return _fieldset(bound, text, _parts(bound))
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.NullBooleanSelect):
+        control = _select(bound)
     else:
-        control = bound.as_widget(attrs={"class": f"form-control{invalid}"})
-    star = "*" if bound.field.required else ""
+        base = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        attrs = {"class": _css(widget, base, bound), **_aria(bound)}
+        control = bound.as_widget(attrs={key: value for key, value in attrs.items() if value})
     return format_html(
-        '<div class="mb-3"><label class="form-label" for="{}">{}{}</label>{}{}</div>',
+        '<div class="mb-3"><label class="{}" for="{}">{}{}</label>{}{}</div>',
+        "form-label" if show_label else "visually-hidden",
         bound.id_for_label,
-        label or bound.label,
-        star,
+        text,
+        REQUIRED if bound.field.required else "",
         control,
         _feedback(bound),
     )
 
 
-def _feedback(bound):
-    errors = format_html_join(
-        "", '<div class="invalid-feedback d-block">{}</div>', ((error,) for error in bound.errors)
+def _css(widget, base: str, bound) -> str:
+    """Bootstrap's class for the control, after any class the widget was given."""
+    own = widget.attrs.get("class", "")
+    return " ".join(part for part in (own, base, "is-invalid" if bound.errors else "") if part)
+
+
+def _aria(bound) -> dict:
+    """The attributes Django's own widgets get from BoundField.build_widget_attrs."""
+    return {
+        "aria-invalid": "true" if bound.errors else False,
+        "aria-describedby": bound.aria_describedby or False,
+    }
+
+
+def _select(bound) -> str:
+    """A <select> built directly: Django renders each option through its own template."""
+    widget = bound.field.widget
+    chosen = _chosen(bound)
+    attrs = {
+        **widget.attrs,
+        "name": bound.html_name,
+        "id": bound.id_for_label or False,
+        "class": _css(widget, "form-select", bound),
+        "multiple": widget.allow_multiple_selected,
+        "required": bound.field.required,
+        "disabled": bound.field.disabled,
+        **_aria(bound),
+    }
+    options = mark_safe("".join(_options(bound.field.choices, chosen)))
+    return format_html("<select{}>{}</select>", flatatt(attrs), options)
+
+
+def _chosen(bound) -> set[str]:
+    value = bound.value()
+    return {
+        str(item) for item in (value if isinstance(value, list) else [value]) if item is not None
+    }
+
+
+def _options(choices, chosen: set[str]):
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            inner = mark_safe("".join(_options(label, chosen)))
+            yield format_html('<optgroup label="{}">{}</optgroup>', value, inner)
+            continue
+        value = str(getattr(value, "value", value))
+        selected = mark_safe(" selected") if value in chosen else ""
+        yield format_html('<option value="{}"{}>{}</option>', value, selected, label)
+
+
+def _choices(bound) -> str:
+    """Checkboxes or radio buttons, one inline form-check per choice."""
+    widget = bound.field.widget
+    kind = "checkbox" if isinstance(widget, forms.CheckboxSelectMultiple) else "radio"
+    chosen = _chosen(bound)
+    attrs = flatatt(
+        {
+            "class": _css(widget, "form-check-input", bound),
+            "type": kind,
+            "name": bound.html_name,
+            "required": kind == "radio" and bound.field.required,
+            "disabled": bound.field.disabled,
+        }
     )
-    help_text = (
-        format_html('<div class="form-text">{}</div>', bound.help_text) if bound.help_text else ""
+    return format_html_join(
+        "",
+        '<div class="form-check form-check-inline"><input{} value="{}" id="{}_{}"{}>'
+        '<label class="form-check-label" for="{}_{}">{}</label></div>',
+        (
+            (
+                attrs,
+                choice,
+                bound.auto_id,
+                index,
+                mark_safe(" checked") if choice in chosen else "",
+                bound.auto_id,
+                index,
+                text,
+            )
+            for index, (choice, text) in enumerate(
+                (str(getattr(choice, "value", choice)), text)
+                for choice, text in bound.field.choices
+            )
+        ),
     )
-    return conditional_escape(errors) + conditional_escape(help_text)
+
+
+def _parts(bound) -> str:
+    """The inputs of a multi-widget (a date range) side by side, each with its own label."""
+    widget = bound.field.widget
+    # The fieldset carries aria-describedby, as Django does for a multi-widget.
+    attrs = {"class": _css(widget, "form-control", bound)}
+    if bound.errors:
+        attrs["aria-invalid"] = "true"
+    if bound.field.disabled:
+        attrs["disabled"] = True
+    if bound.auto_id:
+        attrs["id"] = bound.auto_id
+    parts = widget.get_context(bound.html_name, bound.value(), attrs)["widget"]["subwidgets"]
+    names = [_("From"), _("To")] if isinstance(widget, RangeWidget) else []
+    renderer = bound.form.renderer
+    return format_html(
+        '<div class="field-parts">{}</div>',
+        format_html_join(
+            "",
+            '<label class="visually-hidden" for="{}">{}</label>{}',
+            (
+                (
+                    part["attrs"].get("id", ""),
+                    names[index] if index < len(names) else f"{bound.label} {index + 1}",
+                    mark_safe(renderer.render(part["template_name"], {"widget": part})),
+                )
+                for index, part in enumerate(parts)
+            ),
+        ),
+    )
+
+
+def _fieldset(bound, text, controls) -> str:
+    """A group of controls under one legend; errors and help text describe the group."""
+    required = (
+        format_html('{}<span class="visually-hidden"> ({})</span>', REQUIRED, _("required"))
+        if bound.field.required
+        else ""
+    )
+    return format_html(
+        '<fieldset class="mb-3"{}><legend class="form-label fs-6">{}{}</legend>{}{}</fieldset>',
+        flatatt({"aria-describedby": bound.aria_describedby or False}),
+        text,
+        required,
+        controls,
+        _feedback(bound),
+    )
+
+
+def _feedback(bound) -> str:
+    """The field's errors, then its help text, with the ids aria-describedby names."""
+    errors = help_text = ""
+    if bound.errors:
+        errors = format_html(
+            '<div class="invalid-feedback d-block"{}>{}</div>',
+            flatatt({"id": f"{bound.auto_id}_error" if bound.auto_id else False}),
+            format_html_join("", "<div>{}</div>", ((error,) for error in bound.errors)),
+        )
+    if bound.help_text:
+        help_text = format_html(
+            '<div class="form-text"{}>{}</div>',
+            flatatt({"id": f"{bound.auto_id}_helptext" if bound.auto_id else False}),
+            bound.help_text,
+        )
+    return format_html("{}{}", errors, help_text)

@@ -173,7 +173,37 @@ def test_pages_hold_25_rows_and_keep_the_filters(desk, agent):
 
     assert len(first.context["page"]) == 25
     assert len(second.context["page"]) == 5
-    assert "status=open&amp;status=waiting&amp;page=2" in first.content.decode()
+    # The default view's page links name its filters, as the "My open" link does.
+    assert "?assignee=me&amp;status=new&amp;status=open&amp;status=waiting&amp;page=2" in (
+        first.content.decode()
+    )
+
+
+def test_the_page_two_link_keeps_every_filter_and_leads_to_the_rest_of_them(desk, agent):
+    start = timezone.now() - timedelta(hours=1)
+    for number in range(30):
+        CaseFactory(
+            assignee=agent,
+            priority=Priority.URGENT,
+            subject=f"Printer {number:02d}",
+            created_at=start + timedelta(minutes=number),
+        )
+    CaseFactory(assignee=agent, priority=Priority.LOW, subject="Printer, not urgent")
+    CaseFactory(assignee=agent, priority=Priority.URGENT, subject="Scanner")
+    # As the filter form sends them: its empty fields included, which the links leave out.
+    filters = {"q": "printer", "assignee": "me", "priority": "4", "status": ["new", "open"]}
+    filters |= {"team": "", "category": "", "sort": "created"}
+
+    first = desk.get(reverse("cases:queue"), filters).content.decode()
+    link = "?q=printer&amp;assignee=me&amp;priority=4&amp;status=new&amp;status=open"
+    link += "&amp;sort=created&amp;page=2"
+    assert f'href="{link}"' in first
+
+    second = desk.get(reverse("cases:queue") + link.replace("&amp;", "&"))
+    assert [case.subject for case in second.context["page"]] == [
+        f"Printer {number:02d}" for number in range(25, 30)
+    ]
+    assert f'aria-current="page" href="{link}"' in second.content.decode()
 
 
 @pytest.mark.parametrize("rows", [5, 100])

@@ -12,6 +12,7 @@ import pytest
 # that runs after the browser starts). The ORM is still only used synchronously.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,6 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+# axe-core's impacts that fail a journey; "moderate" and "minor" are left to judgement.
+BLOCKING_IMPACTS = {"serious", "critical"}
 E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOT_ROOT = E2E_DIR.parents[1] / "test-results" / "e2e"
 
@@ -63,7 +66,10 @@ def new_page(browser, live_server):
         broken = []
 
         def note_broken_asset(response):
-            if response.request.resource_type in {"stylesheet", "script"} and not response.ok:
+            # 304: the browser revalidated its cached copy, which it does for a file
+            # changed minutes ago (as in a fresh clone); the asset is there.
+            missing = not response.ok and response.status != 304
+            if response.request.resource_type in {"stylesheet", "script"} and missing:
                 broken.append(f"{response.status} for {response.url}")
 
         page.on("response", note_broken_asset)
@@ -85,15 +91,32 @@ def page(new_page):
     return new_page()
 
 
+def accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{violation['impact']}: {violation['id']} ({violation['help']}) at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in violations
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+
+
 @pytest.fixture
 def screenshot(request):
-    """Saves a full-page PNG under test-results/e2e/<test name>/ and returns its path."""
+    """Saves a full-page PNG under test-results/e2e/<test name>/ and returns its path.
+
+    Every page a journey looks at is also checked with axe-core: a serious or critical
+    violation fails the journey, with the screenshot already saved to look at.
+    """
     folder = SCREENSHOT_ROOT / re.sub(r"[^\w.-]+", "_", request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
 
     def take(page, name: str) -> Path:
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        problems = accessibility_problems(page)
+        assert not problems, f"axe-core on {name} ({page.url}):\n" + "\n".join(problems)
         return path
 
     return take

@@ -146,3 +146,26 @@ def test_choosing_the_current_owner_shows_why_nothing_changed(page, screenshot, 
     )
     screenshot(page, "01-same-owner")
     assert not OwnerChange.objects.exists()
+
+
+def test_agent_pages_through_a_search_of_the_directory(page, screenshot, agent, directory):
+    globex = OrganizationFactory(name="Globex Clients")
+    for number in range(30):
+        ContactFactory(name=f"Client {number:02d}", organization=globex)
+    log_in(page, "/desk/contacts/")
+
+    page.get_by_label("Search contacts").fill("client")
+    page.get_by_role("button", name="Search").click()
+    rows = page.locator("#contacts tbody tr")
+    expect(rows).to_have_count(25)
+    expect(page.locator("#contact-count")).to_have_text("30 contacts")
+    pages = page.get_by_role("navigation", name="Pages")
+    expect(pages.locator("[aria-current=page]")).to_have_text("Page 1 of 2")
+
+    pages.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"/desk/contacts/\?q=client&page=2$"))
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text("Client 25")
+    expect(page.get_by_label("Search contacts")).to_have_value("client")
+    expect(pages.locator("[aria-current=page]")).to_have_text("Page 2 of 2")
+    screenshot(page, "01-search-page-2")

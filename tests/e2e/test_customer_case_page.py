@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from cases import desk
 from cases.models import Case, CaseRating, Status
-from tests.factories import TeamFactory
+from tests.factories import CaseFactory, TeamFactory
 
 LINK = re.compile(r"https?://[^/\s]+(/c/[\w-]+/)")
 
@@ -76,3 +76,30 @@ def test_customer_follows_the_link_replies_and_rates_the_help(
 
     rating = CaseRating.objects.get()
     assert (rating.score, rating.comment, rating.agent) == (5, "Fast and kind.", case.assignee)
+
+
+def test_customer_asks_for_fresh_links_and_fixes_a_mistyped_address(
+    page, screenshot, team, customer
+):
+    CaseFactory(contact=customer, subject="Printer on fire", team=team)
+    mail.outbox = []
+    page.goto("/")
+    page.get_by_role("link", name="My requests").click()
+    expect(page).to_have_url(re.compile(r"/c/$"))
+    screenshot(page, "01-find-your-request")
+
+    # The browser lets "maria@customer" through; the server asks again, under the field.
+    page.get_by_label("Your email").fill("maria@customer")
+    page.get_by_role("button", name="Send me my links").click()
+    expect(page.get_by_label("Your email")).to_have_accessible_description(
+        "Enter a valid email address."
+    )
+    screenshot(page, "02-mistyped")
+    assert mail.outbox == []
+
+    page.get_by_label("Your email").fill("maria@customer.example")
+    page.get_by_role("button", name="Send me my links").click()
+    expect(page.locator("#link-sent")).to_contain_text("maria@customer.example")
+    screenshot(page, "03-sent")
+    [links] = mail.outbox
+    assert links.to == ["maria@customer.example"]

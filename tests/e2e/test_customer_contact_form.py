@@ -101,9 +101,11 @@ def test_empty_form_shows_what_is_missing_and_stores_nothing(page, screenshot):
     page.get_by_role("button", name="Send").click()
 
     expect(page.locator("#id_name")).to_have_class(re.compile(r"\bis-invalid\b"))
+    # A screen reader reads the message with the field, not only somewhere on the page.
+    expect(page.get_by_label("Your name")).to_have_accessible_description("This field is required.")
     for field in ("name", "email", "subject", "message"):
-        expect(page.locator(f"#error_1_id_{field}")).to_have_text("This field is required.")
-    expect(page.locator("#error_1_id_category")).to_have_count(0)
+        expect(page.locator(f"#id_{field}_error")).to_have_text("This field is required.")
+    expect(page.locator("#id_category_error")).to_have_count(0)
     screenshot(page, "01-errors")
 
     assert page.url.endswith("/contact/")

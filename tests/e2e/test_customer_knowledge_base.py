@@ -111,3 +111,40 @@ def test_customer_searches_the_help_centre(page, screenshot, help_centre):
     expect(results.locator("mark").first).to_be_visible()
     expect(results).not_to_contain_text("Refund approvals")
     screenshot(page, "01-results")
+
+
+@pytest.fixture
+def parcel_shelf(transactional_db):
+    """25 published articles about parcels: a page of 20 and a second of 5, by search or topic."""
+    orders = ArticleCategoryFactory(name="Parcels", slug="parcels")
+    for number in range(25):
+        ArticleFactory(
+            title=f"Parcel question {number:02d}",
+            slug=f"parcel-question-{number:02d}",
+            body="Where your parcel is and when it arrives.",
+            category=orders,
+        )
+    return orders
+
+
+def test_customer_pages_through_search_results_and_a_topic(page, screenshot, parcel_shelf):
+    page.goto("/kb/")
+    page.get_by_label("Search the help centre").fill("parcel")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#kb-result-count")).to_have_text("25 articles match “parcel”.")
+    expect(page.locator("#kb-results li")).to_have_count(20)
+
+    pages = page.get_by_role("navigation", name="Pages")
+    pages.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"/kb/search/\?q=parcel&page=2$"))
+    expect(page.locator("#kb-results li")).to_have_count(5)
+    expect(page.get_by_label("Search the help centre")).to_have_value("parcel")
+    expect(pages.locator("[aria-current=page]")).to_have_text("Page 2 of 2")
+    screenshot(page, "01-search-page-2")
+
+    page.goto(parcel_shelf.get_absolute_url())
+    pages.get_by_role("link", name="Page 2").click()
+    expect(page).to_have_url(re.compile(r"/kb/category/parcels/\?page=2$"))
+    expect(page.locator("#kb-category-articles li")).to_have_count(5)
+    expect(page.locator("#kb-category-articles")).to_contain_text("Parcel question 24")
+    screenshot(page, "02-topic-page-2")
