@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The product's 404 page, also with DEBUG on (a customer's expired link in development).
+    "helpdesk.notfound.ProductNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
