@@ -68,7 +68,10 @@ for _proxy in TRUSTED_PROXIES:
         ) from None
 
 # Links in emails are built from this, never from the request's Host header.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# In development it follows the port actually served (`make run PORT=8820` sets WEB_PORT
+# for the web, the worker and beat alike); production must set it (a start-up check warns).
+WEB_PORT = env_int("WEB_PORT", 8000)
+SITE_URL = (env("SITE_URL") or ("" if PRODUCTION else f"http://127.0.0.1:{WEB_PORT}")).rstrip("/")
 SITE_NAME = env("SITE_NAME", "Help desk")
 
 INSTALLED_APPS = [

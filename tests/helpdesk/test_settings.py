@@ -44,3 +44,31 @@ def test_a_trusted_proxy_that_is_not_an_address_stops_the_start():
 
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
+
+
+def site_url(**environment):
+    env = {key: value for key, value in os.environ.items() if key not in {"SITE_URL", "WEB_PORT"}}
+    env.update(environment)
+    result = subprocess.run(
+        [sys.executable, "-c", "import helpdesk.settings as s; print(s.SITE_URL)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+def test_in_development_the_site_address_follows_the_port_served():
+    assert site_url(WEB_PORT="8820") == "http://127.0.0.1:8820"
+    assert site_url() == "http://127.0.0.1:8000"
+
+
+def test_an_explicit_site_url_wins_over_the_port():
+    assert site_url(WEB_PORT="8820", SITE_URL="https://help.example.com/") == (
+        "https://help.example.com"
+    )
+
+
+def test_production_has_no_made_up_site_url():
+    assert site_url(DJANGO_ENV="production", SECRET_KEY="x" * 50, WEB_PORT="8820") == ""
