@@ -1,10 +1,15 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from agents.models import Agent
-from cases.models import Case, Channel, Status
+from cases.models import Case, Channel, Reminder, Status
+from cases.sla import sweep
 from contacts.models import Contact
+from outbox.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +32,24 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="refuses to run"):
         call_command("seed_demo")
     assert not Agent.objects.exists()
+
+
+def test_the_demo_starts_calm_and_reminders_come_one_by_one(settings, mailoutbox):
+    # A Wednesday morning, inside the demo desk's office hours.
+    started = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    with time_machine.travel(started, tick=False):
+        call_command("seed_demo")
+
+    # What fell due before the demo existed is on the desk, not in anyone's mail.
+    assert Reminder.objects.exists()
+    assert not OutboundEmail.objects.filter(kind=OutboundEmail.Kind.REMINDER).exists()
+    assert sweep.sweep(now=started + timedelta(minutes=1)) == 0
+
+    warned = []
+    for minute in (4, 6, 14, 16, 24, 26):
+        sweep.sweep(now=started + timedelta(minutes=minute))
+        warned.append(Reminder.objects.filter(case__subject="Checkout page shows an error").count())
+
+    # The three cases about to break their promise warn 5, 15 and 25 minutes in.
+    assert warned == [0, 1, 1, 2, 2, 3]
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.REMINDER).count() >= 3

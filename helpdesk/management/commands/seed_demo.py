@@ -21,7 +21,7 @@ from cases.models import (
     SlaTarget,
     Status,
 )
-from cases.sla import due
+from cases.sla import due, sweep
 from contacts.models import Contact, Organization
 from knowledge.demo import seed_articles
 
@@ -270,8 +270,10 @@ class Command(BaseCommand):
                 case.waiting_since = created + timedelta(hours=1)
             due.case_refresh(case)
             case.save()
-        # Cases about to break their promise, so the reminder sweep has work to show.
-        for minutes_ago, contact in ((50, contacts[1]), (40, contacts[6]), (25, contacts[11])):
+        # Cases about to break their promise (an hour's first-response target, round the
+        # clock, warned 15 minutes ahead): warnings come one by one, 5, 15 and 25 minutes
+        # after the demo starts, and the breaches 15 minutes after each.
+        for minutes_ago, contact in ((40, contacts[1]), (30, contacts[6]), (20, contacts[11])):
             created = now - timedelta(minutes=minutes_ago)
             case = Case.objects.create(
                 subject="Checkout page shows an error",
@@ -299,6 +301,9 @@ class Command(BaseCommand):
             )
             due.case_refresh(case)
             case.save()
+        # The demo starts calm: what fell due before it existed shows on the desk as
+        # reminders already given, and only what falls due from now on is mailed.
+        sweep.sweep(now=now, mail=False)
 
     def seed_response_times(self, categories):
         """Office hours for the desk, a standard policy on them, and round-the-clock
