@@ -83,7 +83,8 @@ def _workspace(request, case, *, status=200, **bound):
         "now": timezone.now(),
         # Knowledge base: articles about the case, linkable into the reply.
         # Mail to the customer that failed at least once and is not yet sent.
-        "mail_problems": case.outbound_emails.filter(sent_at__isnull=True, attempts__gt=0),
+        # Only mail whose send really failed: a worker picking a mail up counts an attempt.
+        "mail_problems": case.outbound_emails.filter(sent_at__isnull=True).exclude(last_error=""),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 

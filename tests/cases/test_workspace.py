@@ -337,3 +337,44 @@ def test_cases_of_two_contacts_cannot_be_merged(desk, case):
     assert response.status_code == 400
     assert "belongs to another contact" in response.content.decode()
     assert not stranger_case.messages.exists()
+
+
+def undelivered(case, **fields):
+    return OutboundEmail.objects.create(
+        case=case,
+        kind=OutboundEmail.Kind.REPLY,
+        to=case.contact.email,
+        subject="Re: your order",
+        body_text="…",
+        message_id_header=f"<{fields.get('attempts', 0)}-{fields.get('last_error', '')[:3]}@x>",
+        **fields,
+    )
+
+
+def test_a_mail_the_worker_just_picked_up_raises_no_alarm(desk, case):
+    undelivered(case, attempts=1)  # claimed, being sent
+
+    page = desk.get(reverse("cases:detail", args=[case.reference])).content.decode()
+
+    assert "Mail to the customer is not getting through" not in page
+
+
+def test_a_mail_whose_send_failed_is_shown_with_the_error(desk, case):
+    undelivered(case, attempts=1, last_error="SMTPServerDisconnected: closed")
+
+    page = desk.get(reverse("cases:detail", args=[case.reference])).content.decode()
+
+    assert "Mail to the customer is not getting through" in page
+    assert "SMTPServerDisconnected: closed" in page
+
+
+def test_an_internal_note_is_labelled_as_one_not_with_a_channel(desk, case, agent):
+    desk_note = Message.objects.create(
+        case=case, author_agent=agent, body="Checked the logs.", is_internal=True
+    )
+
+    page = desk.get(reverse("cases:detail", args=[case.reference])).content.decode()
+
+    note = page[page.index('data-kind="note"') : page.index(desk_note.body)]
+    assert "Internal note" in note
+    assert "Web form ·" not in note
