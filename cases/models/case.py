@@ -51,6 +51,14 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+# What each status means to the customer, in their words, on their case page.
+CUSTOMER_STATUS = {
+    Status.NEW: _("Received"),
+    Status.OPEN: _("We're on it"),
+    Status.WAITING: _("Awaiting your reply"),
+    Status.RESOLVED: _("Solved"),
+    Status.CLOSED: _("Closed"),
+}
 
 
 class Category(models.Model):
@@ -198,6 +206,11 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def customer_status(self) -> str:
+        """The status as the customer's page says it ("Awaiting your reply")."""
+        return CUSTOMER_STATUS[self.status]
 
 
 class Message(models.Model):

@@ -71,7 +71,9 @@ def _page(request, case, *, reply_form=None, rating_form=None, status=200):
         "rating_form": rating_form or RatingForm(initial=initial),
         "rating": rating,
         "can_reply": case.status != Status.CLOSED,
-        "can_rate": case.status in (Status.RESOLVED, Status.CLOSED),
+        # Nothing to rate until someone has answered.
+        "can_rate": case.status in (Status.RESOLVED, Status.CLOSED)
+        and case.first_response_at is not None,
         "is_open": case.status in OPEN_STATUSES,
     }
     return _private(render(request, "cases/customer_case.html", context, status=status))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases import customer, desk, links
 from cases.attachments import attachments_store
-from cases.models import CaseAccessToken, CaseEvent, CaseRating, Message, Status
+from cases.models import Case, CaseAccessToken, CaseEvent, CaseRating, Message, Status
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -335,3 +335,53 @@ def test_customer_page_runs_constant_queries(client, case, assert_queries):
     # session, access token with case/contact/assignee, messages with authors, attachments
     with assert_queries(4):
         assert client.get(f"/c/case/{case.reference}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "status, words",
+    [
+        (Status.NEW, "Received"),
+        (Status.OPEN, "We&#x27;re on it"),
+        (Status.WAITING, "Awaiting your reply"),
+        (Status.RESOLVED, "Solved"),
+        (Status.CLOSED, "Closed"),
+    ],
+)
+def test_the_status_is_said_in_the_customers_words(client, case, status, words):
+    Case.objects.filter(pk=case.pk).update(status=status)
+
+    page = open_page(client, case).content.decode()
+
+    status_badge = page[page.index('id="case-status"') :][:200]
+    assert words in status_badge
+
+
+def test_no_rating_is_asked_before_anyone_has_answered(client, case):
+    Case.objects.filter(pk=case.pk).update(status=Status.RESOLVED, first_response_at=None)
+
+    assert 'id="rating-form"' not in open_page(client, case).content.decode()
+
+
+def test_a_rating_is_asked_once_someone_has_answered(client, case):
+    Case.objects.filter(pk=case.pk).update(status=Status.RESOLVED, first_response_at=timezone.now())
+
+    assert 'id="rating-form"' in open_page(client, case).content.decode()
+
+
+def test_web_and_mail_addresses_in_messages_are_safe_links(client, case):
+    Message.objects.create(
+        case=case,
+        author_contact=case.contact,
+        body="See https://shop.example/order/4471 or mail me at maria@customer.example "
+        "<script>alert(1)</script> javascript:alert(2)",
+    )
+
+    page = open_page(client, case).content.decode()
+
+    assert (
+        '<a href="https://shop.example/order/4471" rel="noopener nofollow">'
+        "https://shop.example/order/4471</a>"
+    ) in page
+    assert '<a href="mailto:maria@customer.example">' in page
+    assert "<script>alert(1)" not in page
+    assert 'href="javascript:' not in page
