@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cases import intake
@@ -38,8 +39,15 @@ def contact(request):
             request, scope="contact", limit=settings.CONTACT_RATE_LIMIT_PER_HOUR, period=3600
         )
         form = ContactForm(request.POST, request.FILES)
-        if not allowed or form.is_bot:
-            return render(request, "cases/too_many_requests.html", status=429)
+        if not allowed:
+            # The form comes back with what was typed, never a dead end.
+            context = {"form": form, "too_many": True}
+            return render(request, "cases/contact.html", context, status=429)
+        if form.is_bot:
+            # A browser's autofill may fill the hidden field too: show it, keep the rest.
+            form.is_valid()
+            form.add_error("website", _("Empty this field, then send the form again."))
+            return render(request, "cases/contact.html", {"form": form}, status=400)
         if form.is_valid():
             case = _open_once(request, form)
             contact_form_sent.send(sender=contact, request=request, case=case)

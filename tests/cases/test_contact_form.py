@@ -213,11 +213,13 @@ def test_script_in_fields_is_stored_as_text_and_shown_escaped(client, agent):
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
 
 
-def test_honeypot_filled_in_is_refused_with_429(client, agent):
+def test_a_filled_honeypot_stores_nothing_and_gives_the_form_back_with_the_message(client, agent):
     response = post(client, website="http://spam.example")
 
-    assert response.status_code == 429
-    assert "We could not accept this request" in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Empty this field, then send the form again." in page
+    assert "I ordered ten days ago and the tracking has not moved." in page
     assert_nothing_stored()
 
 
@@ -230,6 +232,9 @@ def test_too_many_posts_from_one_address_get_429(client, agent, settings):
 
     assert response.status_code == 429
     assert Case.objects.count() == 2
+    page = response.content.decode()
+    assert 'id="too-many"' in page
+    assert "I ordered ten days ago and the tracking has not moved." in page  # nothing lost
 
 
 def test_rate_limit_counts_per_address(client, agent, settings):
