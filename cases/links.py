@@ -65,7 +65,7 @@ def session_case(session, reference_pk: int) -> Case | None:
     if token_id is None:
         return None
     access = (
-        CaseAccessToken.objects.select_related("case__contact", "case__assignee__user")
+        CaseAccessToken.objects.select_related("case__contact__owner__user", "case__assignee__user")
         .filter(pk=token_id, case_id=reference_pk)
         .first()
     )

@@ -385,3 +385,17 @@ def test_web_and_mail_addresses_in_messages_are_safe_links(client, case):
     assert '<a href="mailto:maria@customer.example">' in page
     assert "<script>alert(1)" not in page
     assert 'href="javascript:' not in page
+
+
+def test_after_an_escalation_the_customer_still_sees_their_owner(client, case, agent, team):
+    lead = AgentFactory(team=team, user__first_name="Lena", user__username="lena")
+    team.lead = lead
+    team.save()
+    desk.case_escalate(
+        case=case, actor=agent.user, seen_version=case.version, reason="Needs a refund approval."
+    )
+
+    page = open_page(client, case).content.decode()
+
+    assert "Ana is looking after your request." in page
+    assert "Lena" not in page
