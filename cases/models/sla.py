@@ -132,6 +132,13 @@ class Reminder(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.get_target_display()} of case {self.case_id}"
 
+    @property
+    def is_pending(self) -> bool:
+        """Whether the promise it reminds of is still open: the case still owes this target
+        at this due time (not answered, resolved or moved since)."""
+        due_field = f"{self.target}_due"
+        return self.case.is_open and getattr(self.case, due_field) == self.due_at
+
 
 class Notification(models.Model):
     """A reminder as one agent sees it on the desk."""

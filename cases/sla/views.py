@@ -11,10 +11,12 @@ from cases.models import (
 
 @agent_required
 def notifications(request):
-    """The agent's reminders, newest first; posting marks them all read."""
+    """The agent's reminders, newest first; viewing them marks them read."""
     mine = Notification.objects.filter(agent=request.agent)
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("cases:notifications")
-    items = mine.select_related("reminder__case__contact")[:100]
+    items = list(mine.select_related("reminder__case__contact")[:100])
+    # Seen now: the badge clears, while this page still shows which ones were new.
+    mine.filter(read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "cases/notifications.html", {"items": items})

@@ -218,7 +218,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(standard, agent):
     assert OutboundEmail.objects.filter(kind="reminder").count() == 6
 
 
-def test_notifications_page_lists_reminders_and_marks_them_read(
+def test_viewing_the_reminders_clears_the_badge_and_still_shows_which_were_new(
     client, standard, agent, assert_queries
 ):
     case = open_case(agent)
@@ -227,13 +227,28 @@ def test_notifications_page_lists_reminders_and_marks_them_read(
 
     queue = client.get(reverse("cases:queue")).content.decode()
     assert 'id="notification-count">1<' in queue
-    # session, user, agent, unread count, notifications with reminder, case and contact
-    with assert_queries(5):
+    # session, user, agent, notifications with reminder, case and contact, mark them read,
+    # unread count (now none)
+    with assert_queries(6):
         page = client.get(reverse("cases:notifications")).content.decode()
     assert case.reference in page and "Due soon" in page
-
-    client.post(reverse("cases:notifications"))
+    assert "fw-semibold" in page  # shown as new this once
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+    assert 'id="notification-count"' not in client.get(reverse("cases:queue")).content.decode()
+
+
+def test_a_reminder_whose_promise_was_kept_shows_as_done(client, standard, agent):
+    case = open_case(agent)
+    sweep_at(START + timedelta(minutes=50))
+    with time_machine.travel(START + timedelta(minutes=55), tick=False):
+        case.refresh_from_db()
+        desk.case_reply(case=case, agent=agent, body="On it.", seen_version=case.version)
+    client.force_login(agent.user)
+
+    page = client.get(reverse("cases:notifications")).content.decode()
+
+    assert "Done" in page
+    assert "Due soon" not in page
 
 
 @pytest.mark.django_db(transaction=True)
