@@ -166,8 +166,9 @@ def case_escalate(
 
 
 @transaction.atomic
-def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_version: int) -> Case:
-    """Merge a duplicate into another case: its messages move, it closes with a pointer."""
+def case_merge_check(*, source: Case, target: Case) -> None:
+    """Refuse a merge that cannot be done (a ValidationError saying why); the desk asks
+    for confirmation only of one that can."""
     if source.pk == target.pk:
         raise ValidationError("A case cannot be merged into itself.")
     if source.contact_id != target.contact_id:
@@ -175,6 +176,15 @@ def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_vers
         raise ValidationError(
             f"{target.reference} belongs to another contact; only one contact's cases merge."
         )
+    if source.merged_into_id:
+        raise ValidationError(f"{source.reference} was already merged.")
+    if target.merged_into_id or target.status == Status.CLOSED:
+        raise ValidationError(f"{target.reference} is closed; merge into an open case.")
+
+
+def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_version: int) -> Case:
+    """Merge a duplicate into another case: its messages move, it closes with a pointer."""
+    case_merge_check(source=source, target=target)
     # Lock both in id order so two opposite merges cannot deadlock.
     first, second = sorted([source, target], key=lambda case: case.pk)
     locked = {
@@ -182,10 +192,8 @@ def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_vers
         for case in (first, second)
     }
     source, target = locked[source.pk], locked[target.pk]
-    if source.merged_into_id:
-        raise ValidationError(f"{source.reference} was already merged.")
-    if target.merged_into_id or target.status == Status.CLOSED:
-        raise ValidationError(f"{target.reference} is closed; merge into an open case.")
+    # Looked at again under the locks: either may have changed meanwhile.
+    case_merge_check(source=source, target=target)
     moved = source.messages.update(case=target)
     source.merged_into = target
     case_record(

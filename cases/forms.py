@@ -165,6 +165,8 @@ class MergeForm(VersionedForm):
         max_length=20,
         help_text="The reference of the case to keep, e.g. HD-000123.",
     )
+    # Set by the confirmation page that shows both cases.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_target(self):
         reference = self.cleaned_data["target"]

@@ -184,6 +184,11 @@ def case_escalate(request, reference):
 def case_merge(request, reference):
     def act(case, form):
         data = form.cleaned_data
+        if not data["confirmed"]:
+            # A merge cannot be undone: show both cases and ask first.
+            desk.case_merge_check(source=case, target=data["target"])
+            context = {"case": case, "target": data["target"], "form": form}
+            return render(request, "cases/merge_confirm.html", context)
         target = desk.case_merge(
             source=case,
             target=data["target"],

@@ -280,7 +280,7 @@ def test_bad_escalations_are_refused(desk, case, data, error):
 def test_merge_moves_messages_closes_the_source_and_both_timelines_say_so(desk, case):
     target = CaseFactory(contact=case.contact, assignee=case.assignee, subject="Fire, again")
 
-    response = post(desk, case, "merge", target=target.reference.lower())
+    response = post(desk, case, "merge", target=target.reference.lower(), confirmed="True")
 
     assert response.url == reverse("cases:detail", args=[target.reference])
     case.refresh_from_db()
@@ -378,3 +378,17 @@ def test_an_internal_note_is_labelled_as_one_not_with_a_channel(desk, case, agen
     note = page[page.index('data-kind="note"') : page.index(desk_note.body)]
     assert "Internal note" in note
     assert "Web form ·" not in note
+
+
+def test_merge_first_shows_both_cases_and_changes_nothing(desk, case):
+    target = CaseFactory(contact=case.contact, assignee=case.assignee, subject="Fire, again")
+
+    response = post(desk, case, "merge", target=target.reference)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Merge {case.reference} into {target.reference}?" in page
+    assert "Printer on fire" in page and "Fire, again" in page
+    assert 'name="confirmed" value="True"' in page
+    case.refresh_from_db()
+    assert case.merged_into is None and case.status != Status.CLOSED
