@@ -214,3 +214,28 @@ def test_an_internal_note_shows_in_the_timeline_and_sends_no_mail(
     assert note_message.is_internal
     assert Case.objects.get(pk=printer_case.pk).status == Status.NEW
     assert mail.outbox == []
+
+
+def test_agent_merges_a_duplicate_after_seeing_both_cases(
+    page, screenshot, agent, customer, printer_case
+):
+    duplicate = CaseFactory(contact=customer, subject="Printer still smoking", team=agent.team)
+    MessageFactory(case=duplicate, body="It is smoking again, same printer.")
+    log_in(page, f"/desk/cases/{duplicate.reference}/")
+
+    page.get_by_label("Merge this case into").fill(printer_case.reference)
+    page.get_by_role("button", name="Merge into that case").click()
+
+    question = f"Merge {duplicate.reference} into {printer_case.reference}?"
+    expect(page.get_by_role("heading", name=question)).to_be_visible()
+    expect(page.locator("#merge-cases")).to_contain_text("Printer still smoking")
+    expect(page.locator("#merge-cases")).to_contain_text("Printer on fire")
+    screenshot(page, "01-merge-confirmation")
+    assert Case.objects.get(pk=duplicate.pk).merged_into is None
+
+    page.get_by_role("button", name=f"Merge into {printer_case.reference}").click()
+
+    expect(page).to_have_url(re.compile(rf"/desk/cases/{printer_case.reference}/$"))
+    expect(page.locator("#timeline")).to_contain_text("It is smoking again, same printer.")
+    screenshot(page, "02-merged")
+    assert Case.objects.get(pk=duplicate.pk).merged_into == printer_case
