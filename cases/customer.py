@@ -8,10 +8,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import mails
+from cases import mails, notify
 from cases.attachments import attachments_store
 from cases.intake import case_open
-from cases.models import OPEN_STATUSES, Case, CaseEvent, CaseRating, Channel, Message, Status
+from cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseRating,
+    Channel,
+    Message,
+    Notification,
+    Status,
+)
 from cases.sla import due
 from cases.timeline import case_lock, case_record, merged_target
 from cases.transitions import case_change, case_reopen, case_save, status_set
@@ -78,6 +87,12 @@ def case_customer_reply(
         status_set(case, Status.OPEN, actor=None)
     due.customer_wrote(case, now=now)
     case_save(case)
+    notify.agents_notify(
+        case=case,
+        kind=Notification.Kind.CUSTOMER_WROTE,
+        agents=[case.assignee],
+        detail=" ".join(body.split())[:200],
+    )
     return message
 
 

@@ -8,9 +8,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agents.models import Agent, Team
-from cases import mails
+from cases import mails, notify
 from cases.attachments import attachments_store
-from cases.models import Case, CaseEvent, Category, Channel, Message, Priority, Status
+from cases.models import (
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Message,
+    Notification,
+    Priority,
+    Status,
+)
 from cases.sla import due
 from cases.timeline import case_lock, case_record
 from cases.transitions import (
@@ -127,6 +136,13 @@ def case_note(
         attachments_store(message=message, uploads=uploads, content_types=list(content_types))
     case_record(case, actor=agent.user, kind=CaseEvent.Kind.NOTE, detail="Added an internal note.")
     case_save(case)
+    notify.agents_notify(
+        case=case,
+        kind=Notification.Kind.MENTIONED,
+        agents=notify.mentioned_agents(body),
+        actor=agent.user,
+        detail=body[:200],
+    )
     return message
 
 
@@ -156,12 +172,17 @@ def case_escalate(
             raise ValidationError(f"{lead.name} leads {current.name} and already has this case.")
         case.assignee = lead
         detail = f"Escalated to {lead.name}, lead of {current.name}: {reason}"
+        told = [lead]
     else:
         case.team = team
         case.assignee = None
         detail = f"Escalated to the {team.name} queue: {reason}"
+        told = [team.lead] if team.lead_id else []
     case_record(case, actor=actor, kind=CaseEvent.Kind.ESCALATED, detail=detail)
     case_save(case)
+    notify.agents_notify(
+        case=case, kind=Notification.Kind.ESCALATED, agents=told, actor=actor, detail=reason
+    )
     return case
 
 

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from django.utils import timezone
 
 from agents.models import Agent
-from cases import mails
-from cases.models import Case, CaseEvent, Category, Status
+from cases import mails, notify
+from cases.models import Case, CaseEvent, Category, Notification, Status
 from cases.sla import due
 from cases.timeline import case_lock, case_record
 from contacts.models import Contact
@@ -108,6 +108,10 @@ def assignee_set(case: Case, assignee: Agent | None, *, actor, why: str = "") ->
         kind=CaseEvent.Kind.ASSIGNED,
         detail=f"Assignee: {before} → {after}." + (f" {why}" if why else ""),
     )
+    if assignee is not None:
+        notify.agents_notify(
+            case=case, kind=Notification.Kind.ASSIGNED, agents=[assignee], actor=actor, detail=why
+        )
 
 
 def case_reopen(case: Case, *, contact: Contact, detail: str, now) -> None:

@@ -276,8 +276,9 @@ def test_workspace_runs_constant_queries(desk, agent, other_agent, assert_querie
     # team/category/merged-into/SLA policy, canned answers, phrase guide, messages with
     # authors, their attachments, events with actors, unread reminders, mail not getting
     # through, the contact's other cases with assignees, suggested articles (each marked if
-    # linked here), then the forms' choices: categories, active agents, teams
-    with assert_queries(16):
+    # linked here), then the forms' choices: categories, active agents, teams; and what told
+    # this agent of the case (a reply, an assignment, a mention) marked read
+    with assert_queries(17):
         response = desk.get(reverse("cases:detail", args=[case.reference]))
     assert len(response.context["timeline"]) == 4 * size
 

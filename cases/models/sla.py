@@ -141,21 +141,39 @@ class Reminder(models.Model):
 
 
 class Notification(models.Model):
-    """A reminder as one agent sees it on the desk."""
+    """Something an agent should know about a case, on their desk: a response-time
+    reminder, a customer's message, a case assigned or escalated to them, a mention."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        CUSTOMER_WROTE = "customer_wrote", _("Customer wrote")
+        ASSIGNED = "assigned", _("Assigned to you")
+        ESCALATED = "escalated", _("Escalated to you")
+        MENTIONED = "mentioned", _("Mentioned in a note")
 
     agent = models.ForeignKey(
         "agents.Agent", on_delete=models.CASCADE, related_name="notifications"
     )
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REMINDER)
+    case = models.ForeignKey(
+        Case, null=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    reminder = models.ForeignKey(
+        Reminder, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["agent", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["agent", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["case", "agent", "read_at"], name="notification_case_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["agent", "reminder"], name="notification_once")
         ]
 
     def __str__(self):
-        return f"{self.agent}: {self.reminder}"
+        return f"{self.agent}: {self.get_kind_display()} ({self.case_id})"

@@ -152,7 +152,9 @@ def _sweep_batch(cases: list[Case], now: datetime, *, mail: bool = True) -> int:
     for reminder in reminders:
         case = reminder.case
         people = recipients(case, reminder.kind, now)
-        notifications += [Notification(agent=agent, reminder=reminder) for agent in people]
+        notifications += [
+            Notification(agent=agent, reminder=reminder, case=case) for agent in people
+        ]
         emails += [
             reminder_email_build(reminder=reminder, agent=agent, language=_agent_language(agent))
             for agent in people

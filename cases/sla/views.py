@@ -16,7 +16,11 @@ def notifications(request):
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("cases:notifications")
-    items = list(mine.select_related("reminder__case__contact")[:100])
+    items = list(mine.select_related("reminder__case__contact", "case__contact")[:100])
+    for item in items:
+        # Notifications made before they named their case (reminders) take the reminder's.
+        if item.case_id is None and item.reminder_id:
+            item.case = item.reminder.case
     # Seen now: the badge clears, while this page still shows which ones were new.
     mine.filter(read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "cases/notifications.html", {"items": items})

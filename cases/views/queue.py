@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,10 +21,7 @@ from cases.forms import (
     BulkForm,
     SavedViewForm,
 )
-from cases.models import (
-    Case,
-    SavedView,
-)
+from cases.models import Case, Notification, SavedView
 from cases.views import pk_or_404
 
 OPEN_QUERY = "status=new&status=open&status=waiting"
@@ -58,9 +56,17 @@ def queue(request):
     """The queue: filters in the URL, saved views, claim and bulk actions."""
     agent = request.agent
     query = _queue_query(request)
-    filterset = CaseFilter(
-        query, queryset=Case.objects.visible_to(request.user).for_queue(), agent=agent
+    # Rows with a customer's message this agent has not seen yet stand out.
+    unseen_reply = Notification.objects.filter(
+        case=OuterRef("pk"),
+        agent=agent,
+        kind=Notification.Kind.CUSTOMER_WROTE,
+        read_at__isnull=True,
     )
+    cases = (
+        Case.objects.visible_to(request.user).for_queue().annotate(new_reply=Exists(unseen_reply))
+    )
+    filterset = CaseFilter(query, queryset=cases, agent=agent)
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
     current = query.urlencode()
     return render(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
-from cases import desk, links, timeline
+from cases import desk, links, notify, timeline
 from cases.forms import (
     CaseUpdateForm,
     EscalateForm,
@@ -98,7 +98,10 @@ def _workspace_case(request, reference):
 @agent_required
 @require_safe
 def case_detail(request, reference):
-    return _workspace(request, _workspace_case(request, reference))
+    case = _workspace_case(request, reference)
+    # Opened: what told this agent of it (a reply, an assignment, a mention) is read.
+    notify.case_seen(case=case, agent=request.agent)
+    return _workspace(request, case)
 
 
 def _refreshed(form, case):

@@ -50,16 +50,14 @@ def test_customer_follows_the_link_replies_and_rates_the_help(
     expect(customer.locator("#conversation")).to_contain_text("printer.txt")
     screenshot(customer, "02-replied")
 
-    # The agent resolves it; the resolved email asks for a rating.
+    # The agent answers and resolves it; the resolved email asks for a rating.
     case.refresh_from_db()
-    desk.case_update(
+    desk.case_reply(
         case=case,
-        actor=agent.user,
+        agent=agent,
+        body="The fire is out; a new printer arrives on Monday.",
         seen_version=case.version,
-        status=Status.RESOLVED,
-        priority=case.priority,
-        category=None,
-        assignee=case.assignee,
+        status_after=Status.RESOLVED,
     )
     resolved = next(message for message in mail.outbox if "Resolved" in message.subject)
     five = re.search(r"5: https?://[^/\s]+(\S+)", resolved.body).group(1)

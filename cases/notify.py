@@ -1,0 +1,46 @@
+"""Telling agents what changed on their cases, on the desk: a customer's message, a case
+assigned or escalated to them, a colleague's note that mentions them (@username).
+
+Response-time reminders are notifications too; the sweep makes those (cases.sla).
+Nobody is told of what they did themselves.
+"""
+
+import re
+
+from django.utils import timezone
+
+from agents.models import Agent
+from cases.models import Case, Notification
+
+MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+
+
+def agents_notify(*, case: Case, kind: str, agents, detail: str = "", actor=None) -> int:
+    """One notification per agent (skipping the one who acted and anyone who has left)."""
+    unique = {
+        agent.pk: agent
+        for agent in agents
+        if agent is not None
+        and agent.user.is_active
+        and agent.user_id != getattr(actor, "pk", None)
+    }
+    Notification.objects.bulk_create(
+        Notification(agent=agent, case=case, kind=kind, detail=detail[:300])
+        for agent in unique.values()
+    )
+    return len(unique)
+
+
+def mentioned_agents(text: str):
+    """The agents a note names as @username."""
+    names = {name.rstrip(".") for name in MENTION_RE.findall(text)}
+    if not names:
+        return Agent.objects.none()
+    return Agent.objects.filter(user__username__in=names).select_related("user")
+
+
+def case_seen(*, case: Case, agent: Agent) -> None:
+    """The agent opened the case: what told them of it is read."""
+    Notification.objects.filter(case=case, agent=agent, read_at__isnull=True).exclude(
+        kind=Notification.Kind.REMINDER
+    ).update(read_at=timezone.now())

@@ -1,0 +1,104 @@
+"""Agents are told what changed on their cases: a customer's message, a case assigned
+or escalated to them, a colleague's note that mentions them."""
+
+import pytest
+from django.urls import reverse
+
+from cases import customer, desk
+from cases.models import Case, Channel, Notification
+from tests.factories import AgentFactory, CaseFactory, ContactFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(agent):
+    contact = ContactFactory(name="Maria Garcia", email="maria@customer.example", owner=agent)
+    case = CaseFactory(contact=contact, assignee=agent, team=agent.team, subject="Printer on fire")
+    MessageFactory(case=case, body="My printer is on fire.")
+    return case
+
+
+def told(agent, kind):
+    return Notification.objects.filter(agent=agent, kind=kind)
+
+
+def test_the_assignee_is_told_when_the_customer_writes(case, agent):
+    customer.case_customer_reply(
+        case=case, contact=case.contact, body="It is smoking again!", channel=Channel.EMAIL
+    )
+
+    [note] = told(agent, Notification.Kind.CUSTOMER_WROTE)
+    assert (note.case, note.detail) == (case, "It is smoking again!")
+
+
+def test_an_agent_is_told_when_a_colleague_assigns_them_a_case_but_not_when_they_claim(
+    case, agent, other_agent
+):
+    desk.case_update(
+        case=case,
+        actor=agent.user,
+        seen_version=case.version,
+        status=case.status,
+        priority=case.priority,
+        category=None,
+        assignee=other_agent,
+    )
+    unassigned = CaseFactory(team=agent.team)
+    desk.case_claim(case=unassigned, agent=agent)
+
+    assert told(other_agent, Notification.Kind.ASSIGNED).get().case == case
+    assert not told(agent, Notification.Kind.ASSIGNED).exists()
+
+
+def test_the_team_lead_is_told_of_an_escalation(case, agent, team):
+    lead = AgentFactory(team=team, user__username="lena")
+    team.lead = lead
+    team.save()
+
+    desk.case_escalate(
+        case=case, actor=agent.user, seen_version=case.version, reason="Refund over 500 euros."
+    )
+
+    note = told(lead, Notification.Kind.ESCALATED).get()
+    assert note.detail == "Refund over 500 euros."
+
+
+def test_a_note_that_mentions_a_colleague_tells_them_and_nobody_else(case, agent, other_agent):
+    desk.case_note(
+        case=case,
+        agent=agent,
+        body="@ben can you check the warranty? (mail me at ana@example.org, not @ana)",
+        seen_version=case.version,
+    )
+
+    assert told(other_agent, Notification.Kind.MENTIONED).get().case == case
+    # An address is not a mention, and nobody is told of what they did themselves.
+    assert not told(agent, Notification.Kind.MENTIONED).exists()
+
+
+def test_an_unseen_customer_reply_marks_the_row_until_the_case_is_opened(client, case, agent):
+    customer.case_customer_reply(
+        case=case, contact=case.contact, body="Any news?", channel=Channel.WEB
+    )
+    client.force_login(agent.user)
+
+    before = client.get(reverse("cases:queue")).content.decode()
+    client.get(reverse("cases:detail", args=[case.reference]))
+    after = client.get(reverse("cases:queue")).content.decode()
+
+    assert "New reply" in before
+    assert "New reply" not in after
+    assert not told(agent, Notification.Kind.CUSTOMER_WROTE).filter(read_at__isnull=True)
+
+
+def test_the_notifications_page_lists_every_kind(client, case, agent):
+    customer.case_customer_reply(
+        case=case, contact=case.contact, body="Any news?", channel=Channel.WEB
+    )
+    client.force_login(agent.user)
+
+    page = client.get(reverse("cases:notifications")).content.decode()
+
+    assert "Customer wrote" in page and case.reference in page and "Any news?" in page
+    assert Case.objects.count() == 1
