@@ -25,6 +25,23 @@ from cases.models import Case, Notification, SavedView
 from cases.views import pk_or_404
 
 OPEN_QUERY = "status=new&status=open&status=waiting"
+# Columns the queue sorts by when their header is clicked, each with the direction a
+# first click gives (the most pressing first); a second click reverses it. The values
+# are the filter's allowlisted sort keys (cases.filters.CaseFilter.sort).
+SORTABLE = {"priority": "-priority", "updated": "-updated", "due": "due", "created": "created"}
+
+
+def sort_links(current: str) -> dict:
+    """For each sortable column: the sort a click on its header asks for, and its state."""
+    links = {}
+    for column, first in SORTABLE.items():
+        if current.lstrip("-") == column:
+            state = "descending" if current.startswith("-") else "ascending"
+            target = column if current.startswith("-") else f"-{column}"
+        else:
+            state, target = "none", first
+        links[column] = {"sort": target, "state": state}
+    return links
 
 
 def builtin_views(agent) -> list[tuple[str, str]]:
@@ -77,6 +94,7 @@ def queue(request):
             "page": page,
             # Page links keep the filters as the queue reads them, the default view's too.
             "page_query": query,
+            "sorts": sort_links(query.get("sort", "")),
             "views": [(name, q, q == current) for name, q in builtin_views(agent)],
             "saved_views": [(view, view.query == current) for view in agent.saved_views.all()],
             "save_form": SavedViewForm(initial={"query": current}),

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -359,3 +360,22 @@ def test_bulk_changes_leave_merged_cases_closed(desk, agent):
     target.refresh_from_db()
     assert merged.status == Status.CLOSED
     assert target.status == Status.OPEN
+
+
+def test_a_column_header_sorts_by_it_and_a_second_click_reverses(desk, agent):
+    from tests.factories import CaseFactory as Factory
+
+    low = Factory(assignee=agent, subject="Low one", priority=Priority.LOW)
+    urgent = Factory(assignee=agent, subject="Urgent one", priority=Priority.URGENT)
+
+    page = desk.get(reverse("cases:queue"), {"status": "new", "q": "one"}).content.decode()
+    queue = reverse("cases:queue")
+    link = re.search(r'href="(\?[^"]*sort=-priority[^"]*)"', page).group(1).replace("&amp;", "&")
+    first = desk.get(queue + link)
+    reverse_link = re.search(r'href="(\?[^"]*sort=priority[^"]*)"', first.content.decode())
+    second = desk.get(queue + reverse_link.group(1).replace("&amp;", "&"))
+
+    assert "q=one" in link and "status=new" in link  # the filters stay
+    assert [c.pk for c in first.context["page"]] == [urgent.pk, low.pk]
+    assert 'aria-sort="descending"' in first.content.decode()
+    assert [c.pk for c in second.context["page"]] == [low.pk, urgent.pk]
