@@ -43,4 +43,5 @@ contact_urlpatterns = [
     path("", contacts.directory, name="directory"),
     path("<int:pk>/", contacts.detail, name="detail"),
     path("<int:pk>/owner/", contacts.change_owner, name="change_owner"),
+    path("<int:pk>/details/", contacts.edit_details, name="edit_details"),
 ]

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
+from contacts.models import Contact
 
 
 class ContactSearchForm(forms.Form):
@@ -35,3 +36,24 @@ class ContactOwnerForm(forms.Form):
         required=False,
         initial=True,
     )
+
+
+class ContactDetailsForm(forms.ModelForm):
+    """A contact's details, as an agent corrects them on the desk."""
+
+    class Meta:
+        model = Contact
+        fields = ["name", "email", "phone", "organization", "language"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give the contact a name."))
+        return name
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        taken = Contact.objects.with_email(email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("Another contact already has this address."))
+        return email

@@ -73,3 +73,17 @@ def contact_adopt(*, contact: Contact, agent, actor=None) -> bool:
             reason="Received their first case.",
         )
     return bool(adopted)
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, fields: dict) -> Contact:
+    """Save a contact's corrected details (name, email, phone, organization, language)."""
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=list(fields))
+    except IntegrityError:
+        raise ValidationError({"email": "Another contact already has this address."}) from None
+    return locked

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST, require_safe
 from agents.desk import agent_required
 from cases import handover
 from cases.models import OPEN_STATUSES, Case
-from contacts.forms import ContactOwnerForm, ContactSearchForm
+from contacts.forms import ContactDetailsForm, ContactOwnerForm, ContactSearchForm
 from contacts.models import Contact
+from contacts.services import contact_update
 
 
 @agent_required
@@ -71,7 +72,26 @@ def change_owner(request, pk):
     return _contact_page(request, contact, form, status=400)
 
 
-def _contact_page(request, contact, owner_form, status=200):
+@agent_required
+@require_POST
+def edit_details(request, pk):
+    contact = get_object_or_404(Contact.objects.for_page(), pk=pk)
+    form = ContactDetailsForm(request.POST, instance=Contact.objects.get(pk=pk))
+    if form.is_valid():
+        try:
+            contact_update(contact=contact, fields=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The details of %(name)s were saved.") % {"name": form.cleaned_data["name"]},
+            )
+            return redirect("contacts:detail", pk=contact.pk)
+    return _contact_page(request, contact, ContactOwnerForm(), status=400, details_form=form)
+
+
+def _contact_page(request, contact, owner_form, status=200, details_form=None):
     cases = list(
         Case.objects.visible_to(request.user)
         .filter(contact=contact)
@@ -87,6 +107,7 @@ def _contact_page(request, contact, owner_form, status=200):
         "open_cases": sum(case.is_open for case in cases),
         "history": history,
         "owner_form": owner_form,
+        "details_form": details_form or ContactDetailsForm(instance=contact),
         # Rows link to cases by this prefix: one reverse() per page, not two per row.
         "case_url": reverse("cases:queue") + "cases/",
     }

@@ -134,6 +134,70 @@ def test_contact_page_runs_constant_queries(
         )
     # session, user, agent with team, contact with organization/owner/backup,
     # cases with assignees, owner history with agents and actor, active agents for the form,
-    # unread reminders in the navigation
-    with assert_queries(8):
+    # unread reminders in the navigation, organizations for the details form
+    with assert_queries(9):
         contact_page(agent_client, maria)
+
+
+def test_an_agent_corrects_a_contacts_details_on_the_desk(client, agent):
+    contact = ContactFactory(name="Maria Garsia", email="maria@customer.example")
+    client.force_login(agent.user)
+
+    response = client.post(
+        reverse("contacts:edit_details", args=[contact.pk]),
+        {
+            "name": " Maria  Garcia ",
+            "email": "maria.garcia@customer.example",
+            "phone": "+34 600",
+            "organization": "",
+            "language": "es",
+        },
+    )
+
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.name, contact.email, contact.phone, contact.language) == (
+        "Maria Garcia",
+        "maria.garcia@customer.example",
+        "+34 600",
+        "es",
+    )
+
+
+@pytest.mark.parametrize(
+    "field, value, error",
+    [
+        ("email", "TOM@customer.example", "Another contact already has this address."),
+        ("email", "not-an-address", "Enter a valid email address."),
+        ("name", "   ", "This field is required."),
+        ("language", "xx", "Select a valid choice."),
+    ],
+)
+def test_bad_details_are_refused_and_nothing_changes(client, agent, field, value, error):
+    ContactFactory(email="tom@customer.example")
+    contact = ContactFactory(name="Maria Garcia", email="maria@customer.example")
+    client.force_login(agent.user)
+    data = {
+        "name": "Maria Garcia",
+        "email": "maria@customer.example",
+        "phone": "",
+        "organization": "",
+        "language": "en",
+        field: value,
+    }
+
+    response = client.post(reverse("contacts:edit_details", args=[contact.pk]), data)
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.name, contact.email) == ("Maria Garcia", "maria@customer.example")
+
+
+def test_only_agents_edit_contacts(client, non_agent):
+    contact = ContactFactory()
+    client.force_login(non_agent)
+
+    response = client.post(reverse("contacts:edit_details", args=[contact.pk]), {"name": "X"})
+
+    assert response.status_code == 403
