@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.shortcuts import render
+from django.utils import timezone
 
 from agents import admin as agents_admin
 from agents.models import Agent
@@ -123,12 +124,28 @@ class ReassignForm(forms.Form):
         label="Hand their contacts and open cases to",
     )
 
+    away_anyway = forms.BooleanField(
+        required=False, label="Hand over to them even though they are away"
+    )
+
     def __init__(self, *args, leaving, **kwargs):
         super().__init__(*args, **kwargs)
         self.leaving = leaving
         self.fields["successor"].queryset = self.fields["successor"].queryset.exclude(
             pk__in=[agent.pk for agent in leaving]
         )
+
+    def clean(self):
+        data = super().clean()
+        successor = data.get("successor")
+        if successor is not None and successor.is_away() and not data.get("away_anyway"):
+            until = timezone.localtime(successor.away_until)
+            raise forms.ValidationError(
+                f"{successor.name} is away until {until:%d %b %Y %H:%M}: their new contacts' "
+                "cases would go to their backup meanwhile. Choose someone else, or tick the "
+                "box to hand over anyway."
+            )
+        return data
 
 
 admin.site.unregister(Agent)

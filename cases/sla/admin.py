@@ -2,7 +2,9 @@
 reminders and notifications; and due times recomputed when a policy or calendar changes."""
 
 import logging
+import re
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 
@@ -29,8 +31,59 @@ def recompute_due_times() -> None:
     transaction.on_commit(publish)
 
 
-class SlaTargetInline(admin.TabularInline):
+class DurationInput(forms.TextInput):
+    """Minutes shown as "1h 30m"."""
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return ""
+        try:
+            minutes = int(value)
+        except (TypeError, ValueError):
+            return value  # what was typed, back with its error
+        hours, rest = divmod(minutes, 60)
+        parts = [f"{hours}h" if hours else "", f"{rest}m" if rest else ""]
+        return " ".join(part for part in parts if part) or "0m"
+
+
+DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
+
+
+class DurationField(forms.Field):
+    """A target in hours and minutes ("4h", "1h 30m", "45m"), stored in minutes."""
+
+    widget = DurationInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        if text.isdigit():
+            return int(text)  # plain minutes still work
+        match = DURATION_RE.match(text)
+        if not match or not any(match.groups()):
+            raise forms.ValidationError('Write it as hours and minutes, such as "4h" or "1h 30m".')
+        hours, minutes = (int(group or 0) for group in match.groups())
+        return hours * 60 + minutes
+
+
+class SlaTargetForm(forms.ModelForm):
+    first_response_minutes = DurationField(
+        label="First response", required=False, help_text="e.g. 4h or 1h 30m"
+    )
+    next_reply_minutes = DurationField(label="Next reply", required=False, help_text="e.g. 8h")
+    resolution_minutes = DurationField(label="Resolution", required=False, help_text="e.g. 24h")
+
+    class Meta:
+        model = SlaTarget
+        fields = ["priority", "first_response_minutes", "next_reply_minutes", "resolution_minutes"]
+
+
+class SlaTargetInline(admin.StackedInline):
+    """One target per priority, each field labelled, in hours and minutes."""
+
     model = SlaTarget
+    form = SlaTargetForm
     extra = 0
 
 

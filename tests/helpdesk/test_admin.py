@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cases.models import CaseEvent, Status
@@ -118,3 +119,66 @@ def test_agents_with_cases_cannot_be_deleted(agent):
 
     with pytest.raises(ProtectedError):
         agent.user.delete()
+
+
+def test_handing_over_to_an_away_agent_warns_first(client, manager, agent, other_agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    other_agent.away_until = timezone.now() + timedelta(days=3)
+    other_agent.save()
+    case = CaseFactory(assignee=agent)
+    client.force_login(manager.user)
+
+    warned = reassign(client, agent, other_agent)
+    case.refresh_from_db()
+    assert "Ben Carter is away until" in warned.content.decode()
+    assert case.assignee == agent
+
+    done = client.post(
+        reverse("admin:agents_agent_changelist"),
+        {
+            "action": "reassign_work",
+            ACTION_CHECKBOX_NAME: [agent.pk],
+            "apply": "1",
+            "successor": other_agent.pk,
+            "away_anyway": "on",
+        },
+        follow=True,
+    )
+    case.refresh_from_db()
+    assert "moved to Ben Carter" in done.content.decode()
+    assert case.assignee == other_agent
+
+
+def test_response_time_targets_are_entered_in_hours_and_minutes():
+    from cases.sla.admin import DurationField, DurationInput
+
+    field = DurationField(required=False)
+
+    assert [field.clean(v) for v in ["4h", "1h 30m", "45m", "90", " 2H 5M ", ""]] == [
+        240,
+        90,
+        45,
+        90,
+        125,
+        None,
+    ]
+    assert DurationInput().format_value(90) == "1h 30m"
+    assert DurationInput().format_value(240) == "4h"
+    for bad in ["soon", "1.5h", "h", "-3h"]:
+        with pytest.raises(ValidationError):
+            field.clean(bad)
+
+
+def test_the_policy_page_shows_targets_in_hours_with_labels(client, manager):
+    from tests.sla_helpers import policy
+
+    made = policy(targets={2: (90, 240, 1440)})
+    client.force_login(manager.user)
+
+    page = client.get(reverse("admin:cases_slapolicy_change", args=[made.pk])).content.decode()
+
+    assert 'value="1h 30m"' in page and 'value="4h"' in page and 'value="24h"' in page
+    assert '<label for="id_targets-0-first_response_minutes"' in page
