@@ -59,6 +59,20 @@ def session_grant(session, access: CaseAccessToken) -> None:
     session[SESSION_KEY] = granted
 
 
+def session_cases(session) -> list[Case]:
+    """The cases this browser was let in to by links that still work, newest first."""
+    granted = session.get(SESSION_KEY, {})
+    if not granted:
+        return []
+    tokens = CaseAccessToken.objects.filter(pk__in=list(granted.values())).select_related("case")
+    cases = [
+        token.case
+        for token in tokens
+        if token.is_valid() and granted.get(str(token.case_id)) == token.pk
+    ]
+    return sorted(cases, key=lambda case: case.created_at, reverse=True)
+
+
 def session_case(session, reference_pk: int) -> Case | None:
     """The case this browser was let in to by a still-valid link, or None."""
     token_id = session.get(SESSION_KEY, {}).get(str(reference_pk))

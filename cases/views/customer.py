@@ -181,4 +181,6 @@ def link_request(request):
                 if contact is not None:
                     customer.links_send(contact=contact)
             return render(request, "cases/customer_link_sent.html", {"email": email})
-    return render(request, "cases/customer_link_request.html", {"form": form})
+    # "My requests": the cases this browser already follows, then a way to all the others.
+    context = {"form": form, "my_cases": links.session_cases(request.session)}
+    return render(request, "cases/customer_link_request.html", context)

@@ -399,3 +399,24 @@ def test_after_an_escalation_the_customer_still_sees_their_owner(client, case, a
 
     assert "Ana is looking after your request." in page
     assert "Lena" not in page
+
+
+def test_my_requests_lists_the_cases_this_browser_follows(client, case, agent):
+    other = CaseFactory(contact=case.contact, assignee=agent, subject="Invoice question")
+    open_page(client, case)
+    open_page(client, other)
+
+    page = client.get(reverse("cases:customer_link_request")).content.decode()
+
+    listed = page[page.index('id="my-requests"') :]
+    assert listed.index(other.reference) < listed.index(case.reference)  # newest first
+    assert "Printer on fire" in listed and "Invoice question" in listed
+
+
+def test_my_requests_leaves_out_a_case_whose_link_was_revoked(client, case, agent):
+    open_page(client, case)
+    links.access_links_revoke(case=case, actor=agent.user)
+
+    page = client.get(reverse("cases:customer_link_request")).content.decode()
+
+    assert 'id="my-requests"' not in page
