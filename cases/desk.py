@@ -186,7 +186,6 @@ def case_escalate(
     return case
 
 
-@transaction.atomic
 def case_merge_check(*, source: Case, target: Case) -> None:
     """Refuse a merge that cannot be done (a ValidationError saying why); the desk asks
     for confirmation only of one that can."""
@@ -203,6 +202,7 @@ def case_merge_check(*, source: Case, target: Case) -> None:
         raise ValidationError(f"{target.reference} is closed; merge into an open case.")
 
 
+@transaction.atomic
 def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_version: int) -> Case:
     """Merge a duplicate into another case: its messages move, it closes with a pointer."""
     case_merge_check(source=source, target=target)
