@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
@@ -80,6 +81,7 @@ def _workspace(request, case, *, status=200, **bound):
         "phrases": [{"avoid": p.avoid, "prefer": p.prefer, "why": p.why} for p in phrases],
         "phrase_warnings": bound.get("phrase_warnings", []),
         "collision": bound.get("collision"),
+        "files_to_choose_again": bound.get("files_to_choose_again", []),
         "now": timezone.now(),
         # Knowledge base: articles about the case, linkable into the reply.
         # Mail to the customer that failed at least once and is not yet sent.
@@ -101,16 +103,47 @@ def case_detail(request, reference):
     case = _workspace_case(request, reference)
     # Opened: what told this agent of it (a reply, an assignment, a mention) is read.
     notify.case_seen(case=case, agent=request.agent)
-    return _workspace(request, case)
+    return _workspace(request, case, **_kept_draft(request, case))
 
 
-def _refreshed(form, case):
-    """The posted form again, with the draft kept but pointing at the current version."""
-    data = form.data.copy()
-    data["seen_version"] = str(case.version)
-    fresh = type(form)(data)
-    fresh.is_valid()
-    return fresh
+DRAFTS_KEY = "workspace_drafts"
+DRAFT_FORMS = {
+    "reply_form": ReplyForm,
+    "update_form": CaseUpdateForm,
+    "escalate_form": EscalateForm,
+    "merge_form": MergeForm,
+}
+
+
+def _keep_draft(request, case, key, form, **shown) -> HttpResponse:
+    """Keep what the agent typed (and what to show with it) in the session, and redirect:
+    the page after a phrase warning or a collision is a GET, so reloading sends nothing."""
+    data = {name: form.data.getlist(name) for name in form.data if name != "csrfmiddlewaretoken"}
+    files = [upload.name for uploads in request.FILES.lists() for upload in uploads[1]]
+    drafts = dict(request.session.get(DRAFTS_KEY, {}))
+    drafts[case.reference] = {"key": key, "data": data, "files": files, **shown}
+    request.session[DRAFTS_KEY] = drafts
+    return redirect("cases:detail", reference=case.reference)
+
+
+def _kept_draft(request, case) -> dict:
+    """The draft kept for this case, as the workspace's context (once: it is taken)."""
+    drafts = dict(request.session.get(DRAFTS_KEY, {}))
+    draft = drafts.pop(case.reference, None)
+    if draft is None or draft.get("key") not in DRAFT_FORMS:
+        return {}
+    request.session[DRAFTS_KEY] = drafts
+    data = MultiValueDict(draft["data"])
+    if draft.get("collision"):
+        data["seen_version"] = str(case.version)
+    form = DRAFT_FORMS[draft["key"]](data)
+    form.is_valid()
+    context = {draft["key"]: form, "files_to_choose_again": draft.get("files", [])}
+    if draft.get("collision"):
+        context["collision"] = draft["collision"]
+    if draft.get("phrases"):
+        context["phrase_warnings"] = Phrase.objects.filter(pk__in=draft["phrases"])
+    return context
 
 
 def _workspace_action(request, reference, form_class, key, act):
@@ -122,10 +155,7 @@ def _workspace_action(request, reference, form_class, key, act):
     try:
         result = act(case, form)
     except timeline.CaseChanged as changed:
-        case = _workspace_case(request, reference)
-        return _workspace(
-            request, case, status=409, collision=changed.describe(), **{key: _refreshed(form, case)}
-        )
+        return _keep_draft(request, case, key, form, collision=changed.describe())
     except ValidationError as error:
         for message in error.messages:
             form.add_error(None, message)
@@ -154,7 +184,8 @@ def case_reply(request, reference):
             return None
         warnings = phrases_found(data["body"], Phrase.objects.all())
         if warnings and not data["send_anyway"]:
-            return _workspace(request, case, reply_form=form, phrase_warnings=warnings)
+            phrases = [phrase.pk for phrase in warnings]
+            return _keep_draft(request, case, "reply_form", form, phrases=phrases)
         desk.case_reply(**common, status_after=data["status_after"] or Status.WAITING)
         messages.success(request, f"Reply sent to {case.contact.email}.")
         return None

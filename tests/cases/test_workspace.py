@@ -125,8 +125,10 @@ def test_phrase_guide_warns_and_the_agent_may_still_send(desk, case, mailoutbox)
 
     warned = post(desk, case, "reply", action="reply", body="Unfortunately we are  calm   DOWN.")
 
-    assert warned.status_code == 200
-    page = warned.content.decode()
+    # Redirected to the case page, so reloading it sends nothing; the draft waits there.
+    assert warned.status_code == 302
+    assert warned.url == reverse("cases:detail", args=[case.reference])
+    page = desk.get(warned.url).content.decode()
     assert "instead of “unfortunately”, say “here is what we can do”" in page
     assert "instead of “calm down”, say “I understand”" in page
     assert "Unfortunately we are  calm   DOWN." in page  # the draft is kept
@@ -158,9 +160,10 @@ def test_collision_refuses_the_stale_reply_names_the_change_and_keeps_the_draft(
     ben.force_login(other_agent.user)
     post(ben, case, "reply", action="reply", body="Ben's answer.")
 
-    response = post(desk, case, "reply", action="reply", body="My draft answer.", seen_version=seen)
+    refused = post(desk, case, "reply", action="reply", body="My draft answer.", seen_version=seen)
 
-    assert response.status_code == 409
+    assert refused.status_code == 302
+    response = desk.get(refused.url)
     page = response.content.decode()
     assert "Nothing was saved." in page
     assert "Ben Carter" in page and "replied" in page
@@ -173,6 +176,8 @@ def test_collision_refuses_the_stale_reply_names_the_change_and_keeps_the_draft(
     )
     assert again.status_code == 302
     assert Message.objects.filter(body="My draft answer.").count() == 1
+    # The draft was shown once: the page afterwards is the case as it is.
+    assert "Nothing was saved." not in desk.get(refused.url).content.decode()
 
 
 def test_stale_update_form_changes_nothing(desk, case, other_agent):
@@ -189,7 +194,8 @@ def test_stale_update_form_changes_nothing(desk, case, other_agent):
         seen_version=seen,
     )
 
-    assert response.status_code == 409
+    assert response.status_code == 302
+    assert "Nothing was saved." in desk.get(response.url).content.decode()
     case.refresh_from_db()
     assert (case.status, case.priority, case.assignee_id) == ("open", 2, case.assignee_id)
 
@@ -392,3 +398,13 @@ def test_merge_first_shows_both_cases_and_changes_nothing(desk, case):
     assert 'name="confirmed" value="True"' in page
     case.refresh_from_db()
     assert case.merged_into is None and case.status != Status.CLOSED
+
+
+def test_files_of_a_reply_stopped_by_the_phrase_guide_are_named_to_choose_again(desk, case):
+    Phrase.objects.create(avoid="unfortunately", prefer="here is what we can do")
+    upload = SimpleUploadedFile("quote.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+
+    warned = post(desk, case, "reply", action="reply", body="Unfortunately.", attachments=upload)
+
+    page = desk.get(warned.url).content.decode()
+    assert 'id="choose-again"' in page and "quote.pdf" in page
