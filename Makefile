@@ -25,11 +25,9 @@ install-dev: $(VENV)/.requirements-dev
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	@echo
-	@echo "  Help desk on http://127.0.0.1:$(PORT)/  (customers: /contact/, agents: /desk/, managers: /admin/)"
-	@echo "  Agent login: agent1 / demo    Manager login: manager / demo    Ctrl-C stops everything."
-	@echo
-	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	@# The addresses and logins come last, from the banner process, once all is up.
+	@# Ctrl-C: honcho stops the processes; the trap makes it a clean end, not a make error.
+	@trap 'exit 0' INT TERM; WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 ## Lint, migrations check and the whole test suite
 test: install-dev
