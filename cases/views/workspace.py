@@ -81,13 +81,14 @@ def _workspace(request, case, *, status=200, **bound):
         "phrases": [{"avoid": p.avoid, "prefer": p.prefer, "why": p.why} for p in phrases],
         "phrase_warnings": bound.get("phrase_warnings", []),
         "collision": bound.get("collision"),
-        "files_to_choose_again": bound.get("files_to_choose_again", []),
         "now": timezone.now(),
         # Knowledge base: articles about the case, linkable into the reply.
         # Mail to the customer that failed at least once and is not yet sent.
         # Only mail whose send really failed: a worker picking a mail up counts an attempt.
         "mail_problems": case.outbound_emails.filter(sent_at__isnull=True).exclude(last_error=""),
     }
+    if "files_to_choose_again" in bound:  # from a kept draft; else named by the POST itself
+        context["files_to_choose_again"] = bound["files_to_choose_again"]
     return render(request, "cases/case_detail.html", context, status=status)
 
 
