@@ -247,3 +247,19 @@ def test_the_admin_list_of_articles_runs_constant_queries(
     # category and the counts of opens, deflections and uses (subqueries)
     with assert_queries(6):
         assert client.get(reverse("admin:knowledge_article_changelist")).status_code == 200
+
+
+def test_i_forgot_my_password_suggests_the_password_article_first(client, billing):
+    for title, summary in [
+        ("Where to find your invoices", "My account shows every invoice you were sent."),
+        ("Change the address on my invoice", "Your invoice address, before or after paying."),
+        ("Reset your password", "Forgot it? Get a link to choose a new one."),
+        ("Keep your account safe", "A strong password and two-step login."),
+    ]:
+        ArticleFactory(title=title, summary=summary, category=billing)
+
+    response = suggest(client, subject="I forgot my password")
+
+    titles = [article.title for article in response.context["articles"]]
+    assert titles[0] == "Reset your password"
+    assert "Where to find your invoices" not in titles  # "my" says nothing
