@@ -148,3 +148,16 @@ def test_customer_pages_through_search_results_and_a_topic(page, screenshot, par
     expect(page.locator("#kb-category-articles li")).to_have_count(5)
     expect(page.locator("#kb-category-articles")).to_contain_text("Parcel question 24")
     screenshot(page, "02-topic-page-2")
+
+
+def test_on_a_phone_the_suggestions_sit_above_the_send_button(page, screenshot, help_centre):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/contact/")
+    page.get_by_label("Subject").press_sequentially("Where is my refu", delay=20)
+    expect(page.locator("#kb-suggestion-list")).to_contain_text("How refunds work")
+
+    card = page.locator("#kb-suggestions-card").bounding_box()
+    send = page.get_by_role("button", name="Send").bounding_box()
+    assert card["y"] + card["height"] <= send["y"]
+    page.locator("#kb-suggestions-card").scroll_into_view_if_needed()
+    screenshot(page, "01-phone-suggestions-above-send")

@@ -58,6 +58,22 @@
     timer = setTimeout(update, 250);
   }
 
+  // On a narrow screen the form comes first, so the suggestions would sit below the Send
+  // button, unseen: move their card into the form, just above it (and back when wide).
+  var card = document.getElementById("kb-suggestions-card");
+  var narrowSlot = document.getElementById("kb-suggestions-narrow");
+  var wideSlot = card ? card.parentNode : null;
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 991.98px)") : null;
+  function place() {
+    if (!card || !narrowSlot || !narrow) return;
+    var target = narrow.matches ? narrowSlot : wideSlot;
+    if (card.parentNode !== target) target.appendChild(card);
+  }
+  if (narrow) {
+    place();
+    if (narrow.addEventListener) narrow.addEventListener("change", place);
+  }
+
   subject.addEventListener("input", later);
   if (message) message.addEventListener("input", later);
   if (subject.value.trim()) update();
