@@ -80,6 +80,11 @@ class Agent(models.Model):
     languages = models.CharField(
         max_length=100, blank=True, help_text="Language codes the agent writes in, e.g. en,fr."
     )
+    notify_by_mail = models.BooleanField(
+        default=False,
+        help_text="Also mail this agent what the desk tells them: customer messages, cases "
+        "assigned or escalated to them, mentions (reminders are always mailed).",
+    )
 
     objects = AgentQuerySet.as_manager()
 
@@ -104,6 +109,15 @@ class Agent(models.Model):
 
     def is_available(self, at=None) -> bool:
         return self.user.is_active and not self.is_away(at)
+
+    @property
+    def mail_language(self) -> str:
+        """The first of the agent's languages the desk writes in (else the desk's own)."""
+        codes = dict(settings.LANGUAGES)
+        for code in self.languages.replace(" ", "").split(","):
+            if code in codes:
+                return code
+        return settings.LANGUAGE_CODE
 
 
 def validate_time_zone(name: str) -> None:

@@ -7,10 +7,14 @@ Nobody is told of what they did themselves.
 
 import re
 
-from django.utils import timezone
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from agents.models import Agent
 from cases.models import Case, Notification
+from outbox.models import OutboundEmail
+from outbox.store import email_store, site_url
 
 MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 
@@ -28,7 +32,31 @@ def agents_notify(*, case: Case, kind: str, agents, detail: str = "", actor=None
         Notification(agent=agent, case=case, kind=kind, detail=detail[:300])
         for agent in unique.values()
     )
+    for agent in unique.values():
+        if agent.notify_by_mail and agent.user.email:
+            _mail(agent=agent, case=case, kind=kind, detail=detail)
     return len(unique)
+
+
+def _mail(*, agent: Agent, case: Case, kind: str, detail: str) -> None:
+    """The same news by mail, for an agent who asked for it (Agent.notify_by_mail)."""
+    with translation.override(agent.mail_language):
+        what = str(Notification.Kind(kind).label)
+    email_store(
+        case=case,
+        kind=OutboundEmail.Kind.NOTIFICATION,
+        to=agent.user.email,
+        template="notification",
+        language=agent.mail_language,
+        context={
+            "agent": agent,
+            "case": case,
+            "what": what,
+            "detail": detail,
+            "case_url": site_url(reverse("cases:detail", args=[case.reference])),
+            "site_name": settings.SITE_NAME,
+        },
+    )
 
 
 def mentioned_agents(text: str):

@@ -29,10 +29,10 @@ def case_answered(mail: InboundMail) -> tuple[Case | None, Case | None]:
                 "message_id", "case_id"
             )
         )
-        # A reminder goes to an agent: an agent's answer to it is not the customer's.
+        # Reminders and notifications go to agents: an answer to one is not the customer's.
         by_id |= dict(
             OutboundEmail.objects.filter(message_id_header__in=mail.answers_to, case__isnull=False)
-            .exclude(kind=OutboundEmail.Kind.REMINDER)
+            .exclude(kind__in=[OutboundEmail.Kind.REMINDER, OutboundEmail.Kind.NOTIFICATION])
             .values_list("message_id_header", "case_id")
         )
         for message_id in mail.answers_to:

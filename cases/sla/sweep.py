@@ -9,7 +9,6 @@ as an agent's change (so due times follow), and moves `remind_at` to the next mo
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -58,14 +57,6 @@ def recipients(case: Case, kind: str, now: datetime) -> list[Agent]:
         if agent.pk not in {known.pk for known in unique} and agent.user.is_active:
             unique.append(agent)
     return unique
-
-
-def _agent_language(agent: Agent) -> str:
-    codes = dict(settings.LANGUAGES)
-    for code in agent.languages.replace(" ", "").split(","):
-        if code in codes:
-            return code
-    return settings.LANGUAGE_CODE
 
 
 def _escalate(case: Case, reminder: Reminder) -> None:
@@ -156,7 +147,7 @@ def _sweep_batch(cases: list[Case], now: datetime, *, mail: bool = True) -> int:
             Notification(agent=agent, reminder=reminder, case=case) for agent in people
         ]
         emails += [
-            reminder_email_build(reminder=reminder, agent=agent, language=_agent_language(agent))
+            reminder_email_build(reminder=reminder, agent=agent, language=agent.mail_language)
             for agent in people
             if mail and agent.user.email
         ]

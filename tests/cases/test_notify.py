@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cases import customer, desk
 from cases.models import Case, Channel, Notification
+from outbox.models import OutboundEmail
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,33 @@ def test_the_notifications_page_lists_every_kind(client, case, agent):
 
     assert "Customer wrote" in page and case.reference in page and "Any news?" in page
     assert Case.objects.count() == 1
+
+
+def test_an_agent_who_asked_for_it_is_also_told_by_mail(case, agent, other_agent, mailoutbox):
+    other_agent.notify_by_mail = True
+    other_agent.languages = "fr"
+    other_agent.save()
+
+    desk.case_note(
+        case=case, agent=agent, body="@ben the customer called again.", seen_version=case.version
+    )
+    desk.case_note(
+        case=Case.objects.get(pk=case.pk),
+        agent=agent,
+        body="Nothing for anyone here.",
+        seen_version=Case.objects.get(pk=case.pk).version,
+    )
+
+    [mail] = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.NOTIFICATION)
+    assert mail.to == other_agent.user.email
+    assert mail.subject.startswith(f"[{case.reference}] ")
+    assert "the customer called again" in mail.body_text
+    assert f"https://help.example.com/desk/cases/{case.reference}/" in mail.body_text
+
+
+def test_an_agent_who_did_not_ask_gets_no_mail(case, agent, other_agent):
+    desk.case_note(
+        case=case, agent=agent, body="@ben the customer called again.", seen_version=case.version
+    )
+
+    assert not OutboundEmail.objects.filter(kind=OutboundEmail.Kind.NOTIFICATION).exists()
