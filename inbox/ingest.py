@@ -140,39 +140,31 @@ def _file(mail: InboundMail) -> InboundResult:
 def _note_stranger(case: Case, mail: InboundMail, *, filed_as: Case) -> None:
     """Tell the agents of a case that someone not on it answered its mail, and where that
     mail went instead; nothing of it shows on the customer's page."""
-    case = case_lock(case)
-    case.messages.create(
-        is_internal=True,
-        channel=Channel.EMAIL,
+    _desk_note(
+        case,
         body=(
             f"An email from {mail.sender} answered this case's mail, but that address is not "
             f"on this case, so it was filed as {filed_as.reference} instead."
         ),
-    )
-    case_record(
-        case,
-        actor=None,
-        kind=CaseEvent.Kind.NOTE,
         detail=f"Mail from {mail.sender}, who is not on this case, went to {filed_as.reference}.",
     )
-    case.save(update_fields=["version", "last_activity_at", "last_activity_by"])
 
 
 def _note_refused(case: Case, mail: InboundMail) -> None:
     """Tell the agents which attachments of the email were not kept, and why."""
-    case = case_lock(case)
     lines = "\n".join(f"- {reason}" for reason in mail.refused)
-    case.messages.create(
-        is_internal=True,
-        channel=Channel.EMAIL,
-        body=f"Attachments of the email from {mail.sender} that were not kept:\n{lines}",
-    )
-    case_record(
+    _desk_note(
         case,
-        actor=None,
-        kind=CaseEvent.Kind.NOTE,
+        body=f"Attachments of the email from {mail.sender} that were not kept:\n{lines}",
         detail=f"{len(mail.refused)} attachment(s) of an email were not kept.",
     )
+
+
+def _desk_note(case: Case, *, body: str, detail: str) -> None:
+    """An internal note by the desk itself, on the case's timeline (agents only)."""
+    case = case_lock(case)
+    case.messages.create(is_internal=True, channel=Channel.EMAIL, body=body)
+    case_record(case, actor=None, kind=CaseEvent.Kind.NOTE, detail=detail)
     case.save(update_fields=["version", "last_activity_at", "last_activity_by"])
 
 
