@@ -93,7 +93,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "category", "calendar"]
     list_filter = ["is_default", "escalation"]
     search_fields = ["name"]
-    autocomplete_fields = ["organization", "category"]
+    # Plain labelled selects: admin's select2 widgets have no accessible name (axe), and a
+    # desk has few organizations and categories with a policy of their own.
     inlines = [SlaTargetInline]
 
     def save_related(self, request, form, formsets, change):
