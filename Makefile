@@ -51,12 +51,12 @@ bench: install-dev
 
 ## Mutation testing of the routing and response-time rules (mutmut; not part of `make test`)
 mutation: install-dev
-	@mkdir -p var
-	@echo "mutmut: about 10 minutes; progress in var/mutmut.log"
-	@rm -rf mutants
-	$(BIN)/mutmut run > var/mutmut.log 2>&1 || { tail -5 var/mutmut.log; exit 1; }
-	@$(BIN)/mutmut export-cicd-stats > /dev/null
-	@$(BIN)/python tests/tools/mutation_score.py
+	@echo "mutmut: about 10 minutes, in a copy of the tracked files under var/mutation/"
+	@rm -rf var/mutation && mkdir -p var/mutation
+	@git ls-files -z | xargs -0 tar cf - | tar xf - -C var/mutation
+	cd var/mutation && ../../$(BIN)/mutmut run > mutmut.log 2>&1 || { tail -5 mutmut.log; exit 1; }
+	@cd var/mutation && ../../$(BIN)/mutmut export-cicd-stats > /dev/null
+	@cd var/mutation && ../../$(BIN)/python tests/tools/mutation_score.py
 
 ## Compile translations after editing locale/*/LC_MESSAGES/django.po
 messages: install-dev

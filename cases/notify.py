@@ -16,6 +16,7 @@ from cases.models import Case, Notification
 from outbox.models import OutboundEmail
 from outbox.store import email_store, site_url
 
+MAX_MENTIONS = 20
 MENTION_RE = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 
 
@@ -61,7 +62,8 @@ def _mail(*, agent: Agent, case: Case, kind: str, detail: str) -> None:
 
 def mentioned_agents(text: str):
     """The agents a note names as @username."""
-    names = {name.rstrip(".") for name in MENTION_RE.findall(text)}
+    # A note names a few colleagues; a flood of @words must not become a huge query.
+    names = {name.rstrip(".") for name in MENTION_RE.findall(text)[:MAX_MENTIONS]}
     if not names:
         return Agent.objects.none()
     return Agent.objects.filter(user__username__in=names).select_related("user")

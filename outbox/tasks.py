@@ -1,6 +1,10 @@
+import logging
+
 from celery import shared_task
 
 from outbox import delivery
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -10,8 +14,9 @@ def send_outbound_email(email_id: int) -> None:
     try:
         delivery.email_deliver(email_id)
     except Exception:
-        # Recorded by email_deliver; the sweep takes it from here.
-        pass
+        # A failed send is recorded on the row by email_deliver; the sweep takes it from
+        # here. Anything else (the database gone) is logged, and the sweep finds it too.
+        logger.warning("Outbox email %s was not sent; the sweep will retry it.", email_id)
 
 
 @shared_task

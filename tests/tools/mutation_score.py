@@ -1,4 +1,5 @@
-"""Print the score of the last `mutmut run` (mutants/mutmut-cicd-stats.json) and its survivors."""
+"""Print the score of the last `mutmut run` and its survivors (run in var/mutation/, the copy
+`make mutation` works in, so mutmut's mutants/ never lands in the project's tree)."""
 
 import json
 import subprocess
@@ -18,4 +19,5 @@ results = subprocess.run(
 )
 survivors = [line.strip() for line in results.stdout.splitlines() if "survived" in line]
 for line in survivors:
-    print("  survived:", line.split(":")[0], "(see: .venv/bin/mutmut show NAME)")
+    name = line.split(":")[0]
+    print(f"  survived: {name} (see: cd var/mutation && ../../.venv/bin/mutmut show {name})")
