@@ -145,7 +145,7 @@ def articles_about(queryset, text: str, *, language: str, typing: bool = False):
         )
     if connection.vendor == "sqlite" and fts5_available():
         return (
-            queryset.annotate(rank=_fts_rank(words, typing=typing))
+            queryset.annotate(rank=_fts_rank(words))
             .filter(rank__isnull=False)
             .order_by(_reader_first(language), "-rank", "title")
         )
@@ -176,13 +176,13 @@ def fts5_available() -> bool:
     return True
 
 
-def _fts_rank(words: list[str], *, typing: bool) -> RawSQL:
+def _fts_rank(words: list[str]) -> RawSQL:
     """An article's rank from SQLite's FTS5 index (bm25: title 10, summary and tags 4;
     higher is better), or NULL when none of the meaningful words is in it."""
     meaningful = [word for word in words if word not in STOP_WORDS] or words
-    terms = [f'"{word}"' for word in meaningful]
-    if typing and words[-1] == meaningful[-1]:
-        terms[-1] += "*"  # the word being typed also matches as the start of a longer one
+    # FTS5 does not stem: each word also matches as the start of a longer one ("refund"
+    # finds "refunds"), as PostgreSQL's stemming would, and so does the word being typed.
+    terms = [f'"{word}"*' for word in meaningful]
     return RawSQL(
         "SELECT -bm25(knowledge_article_fts, 10.0, 4.0, 4.0) FROM knowledge_article_fts "
         "WHERE knowledge_article_fts MATCH %s "
