@@ -20,7 +20,7 @@ from cases.models import (
     Status,
     Target,
 )
-from cases.sla import sweep
+from cases.sla import due, sweep
 from outbox.models import OutboundEmail
 from tests.factories import AgentFactory, CategoryFactory, ContactFactory
 from tests.sla_helpers import office_calendar, policy
@@ -405,3 +405,24 @@ def test_reminders_of_an_assignee_who_has_left_go_to_the_team_lead_alone(
     assert notified(case.reminders.get(kind="warning")) == [other_agent]
     assert notified(case.reminders.get(kind="breach")) == [other_agent]
     assert reminder_mail_to() == [other_agent.user.email] * 2
+
+
+def test_a_second_reopen_adds_its_solved_time_to_the_first(agent):
+    policy(targets={Priority.NORMAL: (60, 60, 480)})
+    case = open_case(agent)
+    case = set_status(case, agent, Status.CLOSED, at=START + timedelta(hours=1))
+    case = set_status(case, agent, Status.OPEN, at=START + timedelta(days=1, hours=1))
+    case = set_status(case, agent, Status.CLOSED, at=START + timedelta(days=1, hours=2))
+
+    case = set_status(case, agent, Status.OPEN, at=START + timedelta(days=3, hours=2))
+
+    # Eight hours from creation, plus one day and then two days spent solved.
+    assert case.resolution_due == START + timedelta(days=3, hours=8)
+
+
+def test_a_policy_change_recomputes_and_counts_every_open_case(agent):
+    policy(targets={Priority.NORMAL: (60, 60, 480)})
+    for _ in range(3):
+        open_case(agent)
+
+    assert due.policy_changed() == 3
