@@ -4,6 +4,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent, Team
@@ -42,23 +43,40 @@ def single_line(value: str, label: str) -> str:
 
 
 class AttachmentsMixin:
-    """Checks an `attachments` field like the contact form does; sets self.content_types."""
+    """Checks an `attachments` field like the contact form does; sets self.content_types.
+
+    `staged` are files kept from an earlier post of the same form (see cases.staging): they
+    count and go with the new ones, first. Whatever passes the checks is in `checked`,
+    for staging when the form is shown again.
+    """
+
+    def __init__(self, *args, staged=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staged = list(staged)
+        self.checked = []  # (upload, content type) of this post's files that passed
+        self.attachments_checked = False
+        self.not_kept = []  # names of files this post carried that must be chosen again
+        self.content_types = []
 
     def clean_attachments(self):
         uploads = self.cleaned_data.get("attachments") or []
-        if len(uploads) > settings.ATTACHMENT_MAX_FILES:
-            raise ValidationError(
+        self.attachments_checked = True
+        errors = []
+        if len(uploads) + len(self.staged) > settings.ATTACHMENT_MAX_FILES:
+            errors.append(
                 _("Attach at most %(count)d files.") % {"count": settings.ATTACHMENT_MAX_FILES}
             )
-        errors, self.content_types = [], []
         for upload in uploads:
             try:
-                self.content_types.append(check_upload(upload))
+                self.checked.append((upload, check_upload(upload)))
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:
             raise ValidationError(errors)
-        return uploads
+        self.content_types = [item.content_type for item in self.staged]
+        self.content_types += [content_type for _upload, content_type in self.checked]
+        staged = [File(item.file.open("rb"), name=item.name) for item in self.staged]
+        return staged + [upload for upload, _type in self.checked]
 
 
 class ContactForm(AttachmentsMixin, forms.Form):

@@ -211,6 +211,8 @@ STORAGES = {
 ATTACHMENT_ROOT = Path(env("ATTACHMENT_ROOT", str(VAR_DIR / "attachments")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = 5
+# Files kept from a form that came back with an error wait this long for the next try.
+STAGED_FILE_HOURS = 24
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # First, a handler that keeps files whose names are not UTF-8 (Django drops them).
@@ -332,6 +334,8 @@ CELERY_BEAT_SCHEDULE = {
     "poll-mailbox": {"task": "inbox.tasks.poll_mailbox", "schedule": timedelta(minutes=1)},
     # Auto-close counts in days; an hourly pass closes each case within the hour it is due.
     "auto-close": {"task": "cases.tasks.auto_close", "schedule": timedelta(hours=1)},
+    # Files kept for a form's next try live a day; an hourly pass removes them within the hour.
+    "staged-sweep": {"task": "cases.tasks.staged_sweep", "schedule": timedelta(hours=1)},
 }
 # Outbox rows younger than this belong to the task queued on commit.
 OUTBOX_GRACE = timedelta(seconds=env_int("OUTBOX_GRACE_SECONDS", 30))

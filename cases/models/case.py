@@ -285,6 +285,29 @@ class Attachment(models.Model):
         return self.name
 
 
+def staged_path(instance, filename):
+    return f"staged/{instance.token}"
+
+
+class StagedFile(models.Model):
+    """A checked file from a form that came back (an error, a phrase warning, a collision),
+    kept so it need not be chosen again. Only its owner's next post of the same form can
+    use it (see cases.staging); it is gone once used, or after STAGED_FILE_HOURS."""
+
+    token = models.CharField(max_length=64, unique=True)
+    # Who may use it: "user:<pk>" on the desk, "case:<pk>" on a customer's page,
+    # "contact:<submission token>" on the public form.
+    owner = models.CharField(max_length=100)
+    file = models.FileField(storage=AttachmentStorage(), upload_to=staged_path, max_length=200)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return self.name
+
+
 class CaseEvent(models.Model):
     """One line of a case's timeline and audit trail: who did what, when and why."""
 

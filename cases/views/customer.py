@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from cases import customer, links
+from cases import customer, links, staging
 from cases.forms import CustomerReplyForm, LinkRequestForm, RatingForm
 from cases.models import OPEN_STATUSES, Attachment, Channel, Status, parse_reference
 from contacts.models import Contact
@@ -87,8 +87,11 @@ def customer_case(request, reference):
 @require_POST
 def customer_reply(request, reference):
     case = _customer_case(request, reference)
-    form = CustomerReplyForm(request.POST, request.FILES)
+    owner = staging.owner_case(case)
+    staged = staging.staged_kept(owner, request.POST.getlist("staged"))
+    form = CustomerReplyForm(request.POST, request.FILES, staged=staged)
     if not form.is_valid():
+        staging.files_stage(form, owner)
         return _page(request, case, reply_form=form, status=400)
     message = customer.case_customer_reply(
         case=case,
@@ -98,6 +101,7 @@ def customer_reply(request, reference):
         uploads=form.cleaned_data["attachments"],
         content_types=form.content_types,
     )
+    staging.staged_release(form.staged)
     if message.case_id != case.pk:
         # A closed case: the message opened a follow-up, which this browser may see too.
         follow_up = message.case

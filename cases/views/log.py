@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from agents.desk import agent_required
-from cases import intake
+from cases import intake, staging
 from cases.forms import (
     LogCaseForm,
 )
@@ -17,7 +17,9 @@ def case_new(request):
     query = request.GET.get("q", "").strip()[:200]
     matches = Contact.objects.search(query).select_related("organization")[:10] if query else []
     if request.method == "POST":
-        form = LogCaseForm(request.POST, request.FILES)
+        owner = staging.owner_agent(request.user)
+        staged = staging.staged_kept(owner, request.POST.getlist("staged"))
+        form = LogCaseForm(request.POST, request.FILES, staged=staged)
         if form.is_valid():
             data = form.cleaned_data
             case = intake.case_log(
@@ -36,8 +38,10 @@ def case_new(request):
                 uploads=data["attachments"],
                 content_types=form.content_types,
             )
+            staging.staged_release(form.staged)
             messages.success(request, f"{case.reference} logged.")
             return redirect("cases:detail", reference=case.reference)
+        staging.files_stage(form, owner)
         chosen = form.cleaned_data.get("contact") if hasattr(form, "cleaned_data") else None
     else:
         chosen = None

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from cases import intake
+from cases import intake, staging
 from cases.forms import (
     ContactForm,
 )
@@ -38,18 +38,24 @@ def contact(request):
         allowed = rate_limit_allows(
             request, scope="contact", limit=settings.CONTACT_RATE_LIMIT_PER_HOUR, period=3600
         )
-        form = ContactForm(request.POST, request.FILES)
+        owner = staging.owner_contact_form(request.POST)
+        staged = staging.staged_kept(owner, request.POST.getlist("staged"))
+        form = ContactForm(request.POST, request.FILES, staged=staged)
         if not allowed:
-            # The form comes back with what was typed, never a dead end.
+            # The form comes back with what was typed, never a dead end; new files are not
+            # kept past the limit (it guards the disk too), so they are named instead.
+            staging.files_stage(form, owner)
             context = {"form": form, "too_many": True}
             return render(request, "cases/contact.html", context, status=429)
         if form.is_bot:
             # A browser's autofill may fill the hidden field too: show it, keep the rest.
             form.is_valid()
             form.add_error("website", _("Empty this field, then send the form again."))
+            staging.files_stage(form, owner)
             return render(request, "cases/contact.html", {"form": form}, status=400)
         if form.is_valid():
             case = _open_once(request, form)
+            staging.staged_release(form.staged)
             contact_form_sent.send(sender=contact, request=request, case=case)
             response = redirect("cases:contact_thanks", reference=case.reference)
             submitted = [*submitted_references(request)[-19:], case.reference]
@@ -63,6 +69,7 @@ def contact(request):
                 secure=settings.SESSION_COOKIE_SECURE,
             )
             return response
+        staging.files_stage(form, owner)
     else:
         form = ContactForm(initial={"subject": request.GET.get("subject", "")[:200]})
     return render(request, "cases/contact.html", {"form": form})

@@ -9,8 +9,9 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
-from cases import desk, links, notify, timeline
+from cases import desk, links, notify, staging, timeline
 from cases.forms import (
+    AttachmentsMixin,
     CaseUpdateForm,
     EscalateForm,
     MergeForm,
@@ -87,8 +88,6 @@ def _workspace(request, case, *, status=200, **bound):
         # Only mail whose send really failed: a worker picking a mail up counts an attempt.
         "mail_problems": case.outbound_emails.filter(sent_at__isnull=True).exclude(last_error=""),
     }
-    if "files_to_choose_again" in bound:  # from a kept draft; else named by the POST itself
-        context["files_to_choose_again"] = bound["files_to_choose_again"]
     return render(request, "cases/case_detail.html", context, status=status)
 
 
@@ -116,13 +115,33 @@ DRAFT_FORMS = {
 }
 
 
+def _form_bound(request, form_class, data, files=None):
+    """A workspace form bound to a post; a form with attachments also takes the files
+    this agent staged on an earlier try and still has ticked."""
+    if not issubclass(form_class, AttachmentsMixin):
+        return form_class(data, files)
+    owner = staging.owner_agent(request.user)
+    return form_class(data, files, staged=staging.staged_kept(owner, data.getlist("staged")))
+
+
+def _form_back(request, form) -> None:
+    """The form goes back to the agent: keep its checked files on the server."""
+    if isinstance(form, AttachmentsMixin):
+        staging.files_stage(form, staging.owner_agent(request.user))
+
+
 def _keep_draft(request, case, key, form, **shown) -> HttpResponse:
     """Keep what the agent typed (and what to show with it) in the session, and redirect:
-    the page after a phrase warning or a collision is a GET, so reloading sends nothing."""
-    data = {name: form.data.getlist(name) for name in form.data if name != "csrfmiddlewaretoken"}
-    files = [upload.name for uploads in request.FILES.lists() for upload in uploads[1]]
+    the page after a phrase warning or a collision is a GET, so reloading sends nothing.
+    Chosen files are staged on the server; the draft keeps their tokens."""
+    _form_back(request, form)
+    skip = {"csrfmiddlewaretoken", "staged"}
+    data = {name: form.data.getlist(name) for name in form.data if name not in skip}
+    if isinstance(form, AttachmentsMixin):
+        data["staged"] = [item.token for item in form.staged]
+        shown["files"] = form.not_kept
     drafts = dict(request.session.get(DRAFTS_KEY, {}))
-    drafts[case.reference] = {"key": key, "data": data, "files": files, **shown}
+    drafts[case.reference] = {"key": key, "data": data, **shown}
     request.session[DRAFTS_KEY] = drafts
     return redirect("cases:detail", reference=case.reference)
 
@@ -137,9 +156,11 @@ def _kept_draft(request, case) -> dict:
     data = MultiValueDict(draft["data"])
     if draft.get("collision"):
         data["seen_version"] = str(case.version)
-    form = DRAFT_FORMS[draft["key"]](data)
+    form = _form_bound(request, DRAFT_FORMS[draft["key"]], data)
     form.is_valid()
-    context = {draft["key"]: form, "files_to_choose_again": draft.get("files", [])}
+    if isinstance(form, AttachmentsMixin):
+        form.not_kept = draft.get("files", [])
+    context = {draft["key"]: form}
     if draft.get("collision"):
         context["collision"] = draft["collision"]
     if draft.get("phrases"):
@@ -150,8 +171,9 @@ def _kept_draft(request, case) -> dict:
 def _workspace_action(request, reference, form_class, key, act):
     """Validate a workspace form, run the service, and show what went wrong in place."""
     case = _workspace_case(request, reference)
-    form = form_class(request.POST, request.FILES)
+    form = _form_bound(request, form_class, request.POST, request.FILES)
     if not form.is_valid():
+        _form_back(request, form)
         return _workspace(request, case, status=400, **{key: form})
     try:
         result = act(case, form)
@@ -160,9 +182,12 @@ def _workspace_action(request, reference, form_class, key, act):
     except ValidationError as error:
         for message in error.messages:
             form.add_error(None, message)
+        _form_back(request, form)
         return _workspace(request, case, status=400, **{key: form})
     if isinstance(result, HttpResponse):
         return result
+    if isinstance(form, AttachmentsMixin):
+        staging.staged_release(form.staged)
     return redirect("cases:detail", reference=case.reference)
 
 

@@ -280,16 +280,3 @@ def test_opening_a_case_writes_its_row_once(client, agent):
     assert len(writes) == 1 and writes[0].startswith("INSERT"), writes
     case = Case.objects.get()
     assert (case.assignee, case.version) == (agent, 2)  # routed and timed before the insert
-
-
-def test_a_form_shown_again_names_the_files_to_choose_again(client, agent):
-    upload = SimpleUploadedFile("receipt.pdf", PDF, content_type="application/pdf")
-
-    response = client.post(
-        reverse("cases:contact"), form_data(email="not-an-address", attachments=upload)
-    )
-
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert 'id="choose-again"' in page and "receipt.pdf" in page
-    assert_nothing_stored()

@@ -398,13 +398,3 @@ def test_merge_first_shows_both_cases_and_changes_nothing(desk, case):
     assert 'name="confirmed" value="True"' in page
     case.refresh_from_db()
     assert case.merged_into is None and case.status != Status.CLOSED
-
-
-def test_files_of_a_reply_stopped_by_the_phrase_guide_are_named_to_choose_again(desk, case):
-    Phrase.objects.create(avoid="unfortunately", prefer="here is what we can do")
-    upload = SimpleUploadedFile("quote.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-
-    warned = post(desk, case, "reply", action="reply", body="Unfortunately.", attachments=upload)
-
-    page = desk.get(warned.url).content.decode()
-    assert 'id="choose-again"' in page and "quote.pdf" in page

@@ -73,8 +73,15 @@ def log_in(page, next_url: str = "/desk/"):
     expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
+@pytest.fixture
+def quote(tmp_path):
+    path = tmp_path / "quote.txt"
+    path.write_text("New toner: 49.00 EUR, delivered tomorrow.\n")
+    return path
+
+
 def test_agent_claims_a_new_case_and_answers_it_with_a_canned_answer(
-    page, screenshot, agent, printer_case, writing_help
+    page, screenshot, agent, printer_case, writing_help, quote
 ):
     reference = printer_case.reference
     page.goto("/accounts/login/")
@@ -162,11 +169,15 @@ def test_agent_claims_a_new_case_and_answers_it_with_a_canned_answer(
         "Instead of “unfortunately”, try “here is what we can do”."
     )
 
+    page.locator("#reply-form input[type=file]").set_input_files(quote)
     page.get_by_role("button", name="Send reply").click()
     warnings = page.locator("#phrase-warnings")
     expect(warnings).to_contain_text("Before you send: the phrase guide suggests")
     expect(warnings).to_contain_text("instead of “unfortunately”, say “here is what we can do”")
     expect(body).to_have_value(text)
+    # The chosen file waits on the server, ticked, so the agent need not choose it again.
+    expect(page.get_by_role("checkbox", name=re.compile("quote.txt"))).to_be_checked()
+    expect(page.locator("#choose-again")).to_have_count(0)
     assert not Message.objects.filter(case=printer_case, author_agent=agent).exists()
     assert mail.outbox == []
     screenshot(page, "05-phrase-warning")
@@ -190,6 +201,8 @@ def test_agent_claims_a_new_case_and_answers_it_with_a_canned_answer(
     assert f"[{reference}]" in email.subject
     assert "Re: Printer on fire" in email.subject
     assert "Unfortunately the part is late." in email.body
+    assert [name for name, *_ in email.attachments] == ["quote.txt"]
+    assert [a.name for a in reply.attachments.all()] == ["quote.txt"]
 
 
 def test_an_internal_note_shows_in_the_timeline_and_sends_no_mail(

@@ -112,3 +112,28 @@ def test_empty_form_shows_what_is_missing_and_stores_nothing(page, screenshot):
     assert not Case.objects.exists()
     assert not Contact.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_file_chosen_before_an_error_is_kept_for_the_next_try(page, screenshot, agent, receipt):
+    page.goto("/contact/")
+    page.get_by_label("Your name").fill("Maria Garcia")
+    page.get_by_label("Your email").fill("maria@customer.example")
+    page.get_by_label("Subject").fill("Charged twice")
+    page.locator("#id_attachments").set_input_files(receipt)
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.locator("#id_message_error")).to_have_text("This field is required.")
+    kept = page.get_by_role("checkbox", name=re.compile("receipt.txt"))
+    expect(kept).to_be_checked()
+    expect(page.get_by_label("Subject")).to_have_value("Charged twice")
+    screenshot(page, "01-error-with-the-file-kept")
+    assert not Case.objects.exists()
+
+    page.get_by_label("How can we help?").fill("I was charged twice for order 4417.")
+    page.get_by_role("button", name="Send").click()
+
+    expect(page).to_have_url(re.compile(r"/contact/thanks/HD-\d{6}/$"))
+    attachment = Attachment.objects.get(message__case=Case.objects.get())
+    assert attachment.name == "receipt.txt"
+    with attachment.file.open("rb") as stored:
+        assert stored.read().decode() == RECEIPT
