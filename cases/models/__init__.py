@@ -28,6 +28,10 @@ from cases.models.sla import (
     Target,
 )
 
+# Outbound mail lives in the outbox app; importable from here as it was before the split
+# (../shared/bench does).
+from outbox.models import OutboundEmail  # noqa: E402
+
 __all__ = [
     "OPEN_STATUSES",
     "REFERENCE_PREFIX",
@@ -42,6 +46,7 @@ __all__ = [
     "Channel",
     "Message",
     "Notification",
+    "OutboundEmail",
     "Phrase",
     "Priority",
     "Reminder",

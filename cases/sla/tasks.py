@@ -1,13 +1,13 @@
 from celery import shared_task
 
-from cases.sla import due, sweep
+from cases.sla import due, reminders
 
 
 # Named as when they lived in cases.tasks, which still imports them for Celery to find:
 # a task queued before an upgrade keeps its name.
 @shared_task(name="cases.tasks.sla_sweep")
 def sla_sweep() -> int:
-    return sweep.sweep()
+    return reminders.sweep()
 
 
 @shared_task(name="cases.tasks.sla_policy_changed")

@@ -12,3 +12,9 @@ def pk_or_404(reference: str) -> int:
     if pk is None:
         raise Http404
     return pk
+
+
+# The queue's built-in views, importable from here too (../shared/bench does).
+from cases.views.queue import builtin_views  # noqa: E402
+
+__all__ = ["builtin_views", "pk_or_404"]

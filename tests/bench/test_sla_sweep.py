@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Case, Priority, Reminder, Status
-from cases.sla import sweep
+from cases.sla import reminders
 from contacts.models import Contact
 from helpdesk.celery import app as celery_app
 from tests.bench.conftest import record
@@ -65,7 +65,7 @@ def test_sweep_over_open_cases_with_few_due():
     celery_app.conf.task_always_eager = False
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        reminded = sweep.sweep(now=now)
+        reminded = reminders.sweep(now=now)
         elapsed = time.perf_counter() - started
 
     broker = celery_app.conf.broker_url.split(":")[0]

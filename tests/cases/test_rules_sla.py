@@ -20,7 +20,7 @@ from cases.models import (
     Status,
     Target,
 )
-from cases.sla import due, sweep
+from cases.sla import due, reminders
 from outbox.models import OutboundEmail
 from tests.factories import AgentFactory, CategoryFactory, ContactFactory
 from tests.sla_helpers import office_calendar, policy
@@ -85,7 +85,7 @@ def customer_writes(case, *, at) -> None:
 
 def sweep_at(moment, **kwargs) -> int:
     with time_machine.travel(moment, tick=False):
-        return sweep.sweep(**kwargs)
+        return reminders.sweep(**kwargs)
 
 
 def notified(reminder) -> list:

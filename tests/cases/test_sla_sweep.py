@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases import desk, intake
 from cases.models import Case, CaseEvent, Notification, Priority, Reminder, Status
-from cases.sla import due, sweep
+from cases.sla import due, reminders
 from helpdesk.celery import app as celery_app
 from outbox import delivery
 from outbox.models import OutboundEmail
@@ -48,7 +48,7 @@ def standard(db):
 
 def sweep_at(moment, **kwargs):
     with time_machine.travel(moment, tick=False):
-        return sweep.sweep(**kwargs)
+        return reminders.sweep(**kwargs)
 
 
 def test_nothing_is_sent_before_the_warning_window(standard, agent):
@@ -182,7 +182,7 @@ def test_failed_reminder_mail_is_kept_and_retried(
 
     with time_machine.travel(START + timedelta(minutes=50), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            sweep.sweep()
+            reminders.sweep()
 
     email = OutboundEmail.objects.get(kind="reminder")
     assert email.sent_at is None and email.attempts == 1
@@ -200,7 +200,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(standard, agent):
     def run():
         try:
             barrier.wait(timeout=10)
-            counts.append(sweep.sweep(now=START + timedelta(minutes=50), batch=2))
+            counts.append(reminders.sweep(now=START + timedelta(minutes=50), batch=2))
         except Exception as error:  # reported below
             errors.append(error)
         finally:
@@ -290,7 +290,7 @@ def test_reminder_mail_is_in_the_recipients_language(standard, agent, mailoutbox
     open_case(agent)
 
     with time_machine.travel(START + timedelta(minutes=50), tick=False):
-        sweep.sweep()
+        reminders.sweep()
 
         delivery.email_deliver(OutboundEmail.objects.get(kind="reminder").pk)
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from agents.models import Agent
 from cases.models import Case, Channel, Reminder, Status
-from cases.sla import sweep
+from cases.sla import reminders
 from contacts.models import Contact
 from outbox.models import OutboundEmail
 
@@ -43,11 +43,11 @@ def test_the_demo_starts_calm_and_reminders_come_one_by_one(settings, mailoutbox
     # What fell due before the demo existed is on the desk, not in anyone's mail.
     assert Reminder.objects.exists()
     assert not OutboundEmail.objects.filter(kind=OutboundEmail.Kind.REMINDER).exists()
-    assert sweep.sweep(now=started + timedelta(minutes=1)) == 0
+    assert reminders.sweep(now=started + timedelta(minutes=1)) == 0
 
     warned = []
     for minute in (4, 6, 14, 16, 24, 26):
-        sweep.sweep(now=started + timedelta(minutes=minute))
+        reminders.sweep(now=started + timedelta(minutes=minute))
         warnings = Reminder.objects.filter(
             case__subject="Checkout page shows an error", kind=Reminder.Kind.WARNING
         )

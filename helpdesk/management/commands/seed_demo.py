@@ -21,7 +21,7 @@ from cases.models import (
     SlaTarget,
     Status,
 )
-from cases.sla import due, sweep
+from cases.sla import due, reminders
 from contacts.models import Contact, Organization
 from knowledge.demo import seed_articles
 
@@ -303,7 +303,7 @@ class Command(BaseCommand):
             case.save()
         # The demo starts calm: what fell due before it existed shows on the desk as
         # reminders already given, and only what falls due from now on is mailed.
-        sweep.sweep(now=now, mail=False)
+        reminders.sweep(now=now, mail=False)
 
     def seed_response_times(self, categories):
         """Office hours for the desk, a standard policy on them, and round-the-clock
