@@ -11,16 +11,18 @@ from agents.models import Agent
 def agent_required(view):
     """Anonymous users go to the login page; logged-in users without an agent profile get 403.
 
-    The agent (with their team) is loaded once and kept as request.agent.
+    The agent (with their team) is kept as request.agent: loaded with the user by the
+    authentication backend (cases.auth), or here when another backend loaded the user.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        agent = Agent.objects.select_related("team").filter(user=request.user).first()
-        if agent is None:
-            raise PermissionDenied("Only agents can use the desk.")
+        try:
+            agent = request.user.agent
+        except Agent.DoesNotExist:
+            raise PermissionDenied("Only agents can use the desk.") from None
         agent.user = request.user
         request.agent = agent
         return view(request, *args, **kwargs)

@@ -1,3 +1,4 @@
+from cases.auth import desk_unread
 from cases.models import Notification
 
 
@@ -6,5 +7,7 @@ def notifications(request):
     agent = getattr(request, "agent", None)
     if agent is None:
         return {}
-    unread = Notification.objects.filter(agent=agent, read_at__isnull=True).count()
+    unread = desk_unread(request.user)
+    if unread is None:
+        unread = Notification.objects.filter(agent=agent, read_at__isnull=True).count()
     return {"unread_notifications": unread}

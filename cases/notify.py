@@ -69,8 +69,10 @@ def mentioned_agents(text: str):
     return Agent.objects.filter(user__username__in=names).select_related("user")
 
 
-def case_seen(*, case: Case, agent: Agent) -> None:
-    """The agent opened the case: what told them of it is read."""
-    Notification.objects.filter(case=case, agent=agent, read_at__isnull=True).exclude(
-        kind=Notification.Kind.REMINDER
-    ).update(read_at=timezone.now())
+def case_seen(*, case: Case, agent: Agent) -> int:
+    """The agent opened the case: what told them of it is read. Returns how many."""
+    return (
+        Notification.objects.filter(case=case, agent=agent, read_at__isnull=True)
+        .exclude(kind=Notification.Kind.REMINDER)
+        .update(read_at=timezone.now())
+    )

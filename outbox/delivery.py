@@ -1,5 +1,6 @@
-"""The transactional outbox, second half: send a stored mail once, and sweep what its
-task did not send (the broker was down, the worker crashed, the mail server failed).
+"""The transactional outbox, second half: send a stored mail once, and the sweep that
+relays what requests stored and retries what failed (the mail server was down, a
+worker crashed mid-send).
 
 One retry budget per mail: a failed send is recorded on the row with a growing delay
 (`retry_delay`) and tried again by the sweep, until OUTBOX_MAX_ATTEMPTS; the task
@@ -83,7 +84,7 @@ def email_deliver(email_id: int, *, connection=None) -> bool:
 
 
 def outbox_sweep(*, batch: int = 100, seconds: float | None = None) -> int:
-    """Send what is due in the outbox and was not sent by its own task. Returns how many.
+    """Send what is due in the outbox: new mail and retries. Returns how many.
 
     Goes on batch after batch, over one mail connection, until nothing is due or
     OUTBOX_SWEEP_SECONDS have passed (less than the beat's minute, so sweeps do not
@@ -103,7 +104,6 @@ def outbox_sweep(*, batch: int = 100, seconds: float | None = None) -> int:
                     sent_at__isnull=True,
                     failed_at__isnull=True,
                     next_attempt_at__lte=now,
-                    created_at__lte=now - settings.OUTBOX_GRACE,
                 )
                 .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
                 .exclude(pk__in=tried)

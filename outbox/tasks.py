@@ -9,8 +9,9 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def send_outbound_email(email_id: int) -> None:
-    """Send one outbox email. No retries of its own: a failure is recorded on the row,
-    with the time of the next attempt, and the sweep tries again (one budget per mail)."""
+    """Send one outbox email: what versions before the relay queued after each commit.
+    No retries of its own: a failure is recorded on the row, with the time of the next
+    attempt, and the relay tries again (one budget per mail)."""
     try:
         delivery.email_deliver(email_id)
     except Exception:
@@ -19,6 +20,8 @@ def send_outbound_email(email_id: int) -> None:
         logger.warning("Outbox email %s was not sent; the sweep will retry it.", email_id)
 
 
+# The relay: it sends what requests stored (they never talk to the broker themselves),
+# and retries what failed when it is due. Beat runs it every two seconds.
 @shared_task
 def outbox_sweep() -> int:
     return delivery.outbox_sweep()

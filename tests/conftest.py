@@ -3,6 +3,7 @@ import uuid
 import pytest
 
 from helpdesk.celery import app as celery_app
+from helpdesk.lib.ratelimit import cache_breaker
 from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory
 
 
@@ -14,6 +15,10 @@ def isolated_runtime(settings, tmp_path):
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
     settings.SITE_URL = "https://help.example.com"
+    # A cache failure in one test must not switch the rate limit off for the next.
+    cache_breaker.failed_at = None
+    # Mail goes out right after the commit, as the relay would send it a moment later.
+    settings.OUTBOX_SEND_ON_COMMIT = True
     # Tests only: a deliberately slow hasher would be most of the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

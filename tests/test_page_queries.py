@@ -223,11 +223,11 @@ def test_queue_runs_constant_queries(desk, agent, assert_queries, size):
     CaseFactory.create_batch(size, team=agent.team, category=CategoryFactory())
     for n in range(size):
         SavedView.objects.create(agent=agent, name=f"View {n}", query=f"priority={n % 4 + 1}")
-    # session, user, agent with team, active agents with user for the assignee filter,
-    # count of "My open", saved views, unread reminders in the navigation, teams and
-    # categories for the filter form, page of cases with contact/organization/assignee's
-    # user/team/category, active agents with user for the bulk form
-    with assert_queries(11):
+    # session, user with agent, team and unread count, active agents with user for the assignee
+    # filter, count of "My open", saved views, teams and categories for the filter form, page of
+    # cases with contact/organization/assignee's user/team/category, active agents with user for
+    # the bulk form
+    with assert_queries(9):
         response = desk.get(reverse("cases:queue"))
     assert len(response.context["page"]) == min(size, 25)
 
@@ -235,8 +235,8 @@ def test_queue_runs_constant_queries(desk, agent, assert_queries, size):
 @by_size
 def test_new_case_page_runs_constant_queries(desk, assert_queries, size):
     CategoryFactory.create_batch(size)
-    # session, user, agent with team, unread reminders, categories for the select
-    with assert_queries(5):
+    # session, user with agent, team and unread count, categories for the select
+    with assert_queries(3):
         assert desk.get(reverse("cases:new")).status_code == 200
 
 
@@ -244,9 +244,9 @@ def test_new_case_page_runs_constant_queries(desk, assert_queries, size):
 def test_new_case_page_after_finding_a_contact_runs_constant_queries(desk, assert_queries, size):
     contacts = ContactFactory.create_batch(size, organization=OrganizationFactory())
     query = {"q": "customer.example", "contact": contacts[0].pk}
-    # session, user, agent with team, the chosen contact, unread reminders, ten matching
+    # session, user with agent, team and unread count, the chosen contact, ten matching
     # contacts with organization, categories for the select
-    with assert_queries(7):
+    with assert_queries(5):
         response = desk.get(reverse("cases:new"), query)
     assert len(response.context["matches"]) == min(size, 10)
 
@@ -272,13 +272,13 @@ def test_workspace_runs_constant_queries(desk, agent, other_agent, assert_querie
             message_id_header=f"<stuck-{n}@desk.example>",
             attempts=1,
         )
-    # session, user, agent with team, case with contact/organization/owner/backup/assignee/
-    # team/category/merged-into/SLA policy, canned answers, phrase guide, messages with
-    # authors, their attachments, events with actors, unread reminders, mail not getting
-    # through, the contact's other cases with assignees, suggested articles (each marked if
-    # linked here), then the forms' choices: categories, active agents, teams; and what told
-    # this agent of the case (a reply, an assignment, a mention) marked read
-    with assert_queries(17):
+    # session, user with agent, team and unread count, case with
+    # contact/organization/owner/backup/assignee/ team/category/merged-into/SLA policy, canned
+    # answers, phrase guide, messages with authors, their attachments, events with actors, mail
+    # not getting through, the contact's other cases with assignees, suggested articles (each
+    # marked if linked here), then the forms' choices: categories, active agents, teams; and
+    # what told this agent of the case (a reply, an assignment, a mention) marked read
+    with assert_queries(15):
         response = desk.get(reverse("cases:detail", args=[case.reference]))
     assert len(response.context["timeline"]) == 4 * size
 
@@ -290,9 +290,9 @@ def test_notifications_page_runs_constant_queries(desk, agent, assert_queries, s
             case=case, kind=Reminder.Kind.WARNING, target="first_response", due_at=case.created_at
         )
         Notification.objects.create(agent=agent, reminder=reminder)
-    # session, user, agent with team, notifications with reminder/case/contact, mark them
-    # read, unread reminders (now none)
-    with assert_queries(6):
+    # session, user with agent, team and unread count, notifications with reminder/case/contact,
+    # mark them read
+    with assert_queries(4):
         response = desk.get(reverse("cases:notifications"))
     assert len(response.context["items"]) == size
 
@@ -304,9 +304,9 @@ def test_contact_directory_runs_constant_queries(desk, assert_queries, size):
     for n in range(size):
         contact = ContactFactory(organization=organization, owner=owners[n % 3])
         CaseFactory(contact=contact, status=Status.OPEN)
-    # session, user, agent with team, count, unread reminders, page of contacts with
+    # session, user with agent, team and unread count, count, page of contacts with
     # organization/owner's user and their open cases counted
-    with assert_queries(6):
+    with assert_queries(4):
         response = desk.get(reverse("contacts:directory"))
     assert len(response.context["page"]) == min(size, 25)
 
@@ -323,11 +323,10 @@ def test_contact_page_runs_constant_queries(desk, agent, other_agent, assert_que
             new_owner=agents[(n + 1) % 5],
             actor=agent.user,
         )
-    # session, user, agent with team, contact with organization/owner/backup, cases with
-    # assignee's user, unread reminders, owner history with both agents and the actor,
-    # active agents with user and team for the owner form
-    # ... and the organizations for the details form
-    with assert_queries(9):
+    # session, user with agent, team and unread count, contact with organization/owner/backup,
+    # cases with assignee's user, owner history with both agents and the actor, active agents
+    # with user and team for the owner form ... and the organizations for the details form
+    with assert_queries(7):
         response = desk.get(reverse("contacts:detail", args=[contact.pk]))
     assert len(response.context["cases"]) == size
 
@@ -335,8 +334,8 @@ def test_contact_page_runs_constant_queries(desk, agent, other_agent, assert_que
 @by_size
 def test_desk_article_list_runs_constant_queries(desk, assert_queries, size):
     shelf(size)
-    # session, user, agent with team, count, unread reminders, page of articles with category
-    with assert_queries(6):
+    # session, user with agent, team and unread count, count, page of articles with category
+    with assert_queries(4):
         response = desk.get(reverse("knowledge:desk_list"))
     assert len(response.context["page"]) == min(2 * size + 2, 20)
 
@@ -348,6 +347,6 @@ def test_desk_article_page_runs_constant_queries(desk, manager, assert_queries, 
     for n in range(size):
         article.body = f"Refunds take {n} days."
         article_save(article=article, editor=manager.user)
-    # session, user, agent with team, article with category/author/last editor, unread reminders
-    with assert_queries(5):
+    # session, user with agent, team and unread count, article with category/author/last editor
+    with assert_queries(3):
         assert desk.get(reverse("knowledge:desk_article", args=[article.slug])).status_code == 200

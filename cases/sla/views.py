@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from agents.desk import agent_required
+from cases.auth import desk_unread_set
 from cases.models import (
     Notification,
 )
@@ -23,4 +24,5 @@ def notifications(request):
             item.case = item.reminder.case
     # Seen now: the badge clears, while this page still shows which ones were new.
     mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+    desk_unread_set(request.user, 0)
     return render(request, "cases/notifications.html", {"items": items})

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
 from cases import desk, links, notify, staging, timeline
+from cases.auth import desk_unread_forget
 from cases.forms import (
     AttachmentsMixin,
     CaseUpdateForm,
@@ -102,7 +103,8 @@ def _workspace_case(request, reference):
 def case_detail(request, reference):
     case = _workspace_case(request, reference)
     # Opened: what told this agent of it (a reply, an assignment, a mention) is read.
-    notify.case_seen(case=case, agent=request.agent)
+    if notify.case_seen(case=case, agent=request.agent):
+        desk_unread_forget(request.user)
     return _workspace(request, case, **_kept_draft(request, case))
 
 

@@ -55,6 +55,8 @@ def rate_limit_allows(
 def allowance_take(*, scope: str, identity: str, limit: int, period: int) -> bool:
     """Count one use of an identity's allowance in a fixed window of `period` seconds;
     False once `limit` uses are spent. The one rate limiter of the project."""
+    if not cache_breaker.closed():
+        return True
     window = int(time.time() // period)
     who = hashlib.sha256(identity.encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{who}:{window}"
@@ -63,5 +65,27 @@ def allowance_take(*, scope: str, identity: str, limit: int, period: int) -> boo
         count = cache.incr(key)
     except Exception:
         # If the cache is unreachable, accept the request rather than lose it.
+        cache_breaker.trip()
         return True
     return count <= limit
+
+
+class CacheBreaker:
+    """After the cache fails, it is left alone for `backoff` seconds: a frozen Redis would
+    otherwise hold every request for its socket timeout. Requests are accepted meanwhile,
+    as when the cache fails (a limit is a guard, losing a customer's message is worse)."""
+
+    def __init__(self, backoff: float, clock=time.monotonic):
+        self.backoff = backoff
+        self.clock = clock
+        self.failed_at = None
+
+    def closed(self) -> bool:
+        """True when the cache may be asked."""
+        return self.failed_at is None or self.clock() - self.failed_at >= self.backoff
+
+    def trip(self) -> None:
+        self.failed_at = self.clock()
+
+
+cache_breaker = CacheBreaker(backoff=30)

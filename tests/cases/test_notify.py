@@ -1,6 +1,8 @@
 """Agents are told what changed on their cases: a customer's message, a case assigned
 or escalated to them, a colleague's note that mentions them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -133,3 +135,34 @@ def test_an_agent_who_did_not_ask_gets_no_mail(case, agent, other_agent):
     )
 
     assert not OutboundEmail.objects.filter(kind=OutboundEmail.Kind.NOTIFICATION).exists()
+
+
+def badge(page) -> str | None:
+    found = re.search(r'id="notification-count">(\d+)<', page.content.decode())
+    return found.group(1) if found else None
+
+
+def test_the_badge_counts_what_is_unread_after_the_page_has_marked_some_read(
+    client, case, agent, other_agent
+):
+    customer.case_customer_reply(
+        case=case, contact=case.contact, body="Any news?", channel=Channel.WEB
+    )
+    other = CaseFactory(assignee=agent, team=agent.team)
+    customer.case_customer_reply(
+        case=other, contact=other.contact, body="Hello?", channel=Channel.WEB
+    )
+    client.force_login(agent.user)
+    assert badge(client.get(reverse("cases:queue"))) == "2"
+
+    opened = client.get(reverse("cases:detail", args=[case.reference]))
+
+    assert badge(opened) == "1"  # this case's message is read as the page opens
+    assert badge(client.get(reverse("cases:notifications"))) is None
+    assert badge(client.get(reverse("cases:queue"))) is None
+
+
+def test_a_signed_in_user_without_a_desk_profile_is_refused_the_desk(client, non_agent):
+    client.force_login(non_agent)
+
+    assert client.get(reverse("cases:queue")).status_code == 403

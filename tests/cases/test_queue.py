@@ -214,10 +214,10 @@ def test_queue_runs_constant_queries(client, agent, rows, assert_queries):
     CaseFactory.create_batch(rows, team=agent.team, category=CategoryFactory())
     SavedView.objects.create(agent=agent, name="Mine", query="assignee=me")
     client.force_login(agent.user)
-    # session, user, agent, agents for the assignee filter, count, saved views, unread
-    # reminders in the navigation, teams and categories for the filter form, page of cases
-    # with contact/organization/assignee/team/category, agents for the bulk form
-    with assert_queries(11):
+    # session, user with agent, team and unread count, agents for the assignee filter, count,
+    # saved views, teams and categories for the filter form, page of cases with
+    # contact/organization/assignee/team/category, agents for the bulk form
+    with assert_queries(9):
         assert client.get(reverse("cases:queue"), {"status": "new"}).status_code == 200
 
 

@@ -132,10 +132,10 @@ def test_contact_page_runs_constant_queries(
         OwnerChange.objects.create(
             contact=maria, previous_owner=previous, new_owner=new, actor=agent.user
         )
-    # session, user, agent with team, contact with organization/owner/backup,
+    # session, user with agent, team and unread count, contact with organization/owner/backup,
     # cases with assignees, owner history with agents and actor, active agents for the form,
-    # unread reminders in the navigation, organizations for the details form
-    with assert_queries(9):
+    # organizations for the details form
+    with assert_queries(7):
         contact_page(agent_client, maria)
 
 
