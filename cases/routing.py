@@ -11,13 +11,13 @@ A contact with no owner gets as owner the agent who receives their first case.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from agents.models import Agent, Team
-from cases.models import OPEN_STATUSES, Case, CaseEvent
+from cases.models import Case, CaseEvent
 from cases.timeline import case_record
 from contacts.models import Contact
 from contacts.services import contact_adopt
@@ -38,20 +38,13 @@ def _unavailable(agent: Agent, now) -> str:
 
 def least_loaded_agent(team: Team, now) -> tuple[Agent | None, int]:
     """The available agent of a team with the fewest open cases (ties: longest on the team)."""
-    # A correlated count per agent reads only their open cases from the (assignee,
-    # status) index; a join-and-group would read every case they ever had.
-    open_cases = (
-        Case.objects.filter(assignee=OuterRef("pk"), status__in=OPEN_STATUSES)
-        .order_by()
-        .values("assignee")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    # Each agent's open cases are counted by database triggers (cases.models.AgentLoad):
+    # one row per agent read, however many cases they hold.
     agent = (
         Agent.objects.available(now)
         .filter(team=team)
         .select_related("user")
-        .annotate(load=Coalesce(Subquery(open_cases), 0))
+        .annotate(load=Coalesce(F("workload__open_cases"), 0))
         .order_by("load", "pk")
         .first()
     )

@@ -3,6 +3,7 @@
 from cases.models.case import (
     OPEN_STATUSES,
     REFERENCE_PREFIX,
+    AgentLoad,
     Attachment,
     AttachmentStorage,
     Case,
@@ -35,6 +36,7 @@ from outbox.models import OutboundEmail  # noqa: E402
 __all__ = [
     "OPEN_STATUSES",
     "REFERENCE_PREFIX",
+    "AgentLoad",
     "Attachment",
     "AttachmentStorage",
     "CannedAnswer",

@@ -308,6 +308,23 @@ class StagedFile(models.Model):
         return self.name
 
 
+class AgentLoad(models.Model):
+    """How many open cases an agent holds. Kept by database triggers on cases_case (see
+    migration 0008), whatever writes the case, so routing reads one row per agent instead
+    of counting their cases. Never written by Django."""
+
+    agent = models.OneToOneField(
+        "agents.Agent", primary_key=True, on_delete=models.CASCADE, related_name="workload"
+    )
+    open_cases = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "cases_agentload"
+
+    def __str__(self):
+        return f"{self.agent_id}: {self.open_cases} open"
+
+
 class CaseEvent(models.Model):
     """One line of a case's timeline and audit trail: who did what, when and why."""
 
