@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from cases.forms import (
 )
 from cases.models import Case, Notification, SavedView
 from cases.views import pk_or_404
+from helpdesk.lib.paging import BoundedPaginator
 
 OPEN_QUERY = "status=new&status=open&status=waiting"
 # Columns the queue sorts by when their header is clicked, each with the direction a
@@ -84,7 +84,8 @@ def queue(request):
         Case.objects.visible_to(request.user).for_queue().annotate(new_reply=Exists(unseen_reply))
     )
     filterset = CaseFilter(query, queryset=cases, agent=agent)
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = BoundedPaginator(filterset.qs, 25, page=number).get_page(number)
     current = query.urlencode()
     return render(
         request,
