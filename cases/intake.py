@@ -32,8 +32,10 @@ def case_open(
     content_types=(),
     submission_token: uuid.UUID | None = None,
     actor: AbstractBaseUser | None = None,
+    contact_is_new: bool = False,
 ) -> Case:
-    """Open a case with its first message, route it, and acknowledge it after commit."""
+    """Open a case with its first message, route it, and acknowledge it after commit.
+    `contact_is_new`: this transaction created the contact (routing need not lock it)."""
     if priority is None:
         priority = (
             category.default_priority if category else Case._meta.get_field("priority").default
@@ -56,7 +58,7 @@ def case_open(
     events = [
         case_event(case, actor=actor, kind=CaseEvent.Kind.CREATED, detail=detail, name=contact.name)
     ]
-    _, reason = routing.assign(case, actor=actor)
+    _, reason = routing.assign(case, actor=actor, new_contact=contact if contact_is_new else None)
     events.append(case_event(case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason))
     due.case_refresh(case)
     case.save()
@@ -84,8 +86,9 @@ def case_open_from_web(
     submission_token: uuid.UUID | None = None,
 ) -> Case:
     """The contact form: find or create the contact by email, then open the case."""
-    contact, _ = contact_get_or_create(email=email, name=name, language=language)
+    contact, created = contact_get_or_create(email=email, name=name, language=language)
     return case_open(
+        contact_is_new=created,
         contact=contact,
         subject=subject,
         body=body,
@@ -112,9 +115,11 @@ def case_log(
     content_types=(),
 ) -> Case:
     """A case an agent logs for a customer from the phone, a chat, a visit or social media."""
+    created = False
     if contact is None:
-        contact, _ = contact_get_or_create(**new_contact)
+        contact, created = contact_get_or_create(**new_contact)
     return case_open(
+        contact_is_new=created,
         contact=contact,
         subject=subject,
         body=body,

@@ -94,17 +94,23 @@ def decide(case: Case, contact: Contact, now) -> Decision:
     )
 
 
-def assign(case: Case, *, actor=None) -> tuple[Decision, str]:
+def assign(case: Case, *, actor=None, new_contact: Contact | None = None) -> tuple[Decision, str]:
     """Decide who gets a case and set its assignee and team (unsaved); the reason to
-    write on its timeline comes back with the decision. Use inside a transaction."""
+    write on its timeline comes back with the decision. Use inside a transaction.
+
+    `new_contact` is the case's contact when this transaction created it: nobody else
+    can see it yet, so it needs neither the lock nor a fresh read."""
     now = timezone.now()
-    # Lock the contact: two cases of a new contact routed at once get one owner.
-    # The lock is taken alone, then the row read afresh: a locking read that joins
-    # may return the joined owner as it was before the other transaction.
-    Contact.objects.select_for_update().filter(pk=case.contact_id).exists()
-    contact = Contact.objects.select_related("owner__user", "owner__backup__user").get(
-        pk=case.contact_id
-    )
+    if new_contact is not None:
+        contact = new_contact
+    else:
+        # Lock the contact: two cases of a new contact routed at once get one owner.
+        # The lock is taken alone, then the row read afresh: a locking read that joins
+        # may return the joined owner as it was before the other transaction.
+        Contact.objects.select_for_update().filter(pk=case.contact_id).exists()
+        contact = Contact.objects.select_related("owner__user", "owner__backup__user").get(
+            pk=case.contact_id
+        )
     decision = decide(case, contact, now)
     case.assignee = decision.assignee
     case.team = decision.team

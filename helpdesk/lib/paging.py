@@ -26,7 +26,9 @@ class BoundedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """The number of rows, or bound + 1 when there are more than `bound`."""
-        return self.object_list[: self.bound + 1].count()
+        # Order and annotations do not change how many rows there are: leave them out,
+        # so the database need not sort every match to count the first of them.
+        return self.object_list.order_by().values("pk")[: self.bound + 1].count()
 
     @property
     def more(self) -> bool:

@@ -52,3 +52,16 @@ def test_the_queue_says_more_than_the_bound_and_pages_on(client, agent, monkeypa
 
     assert "More than 50 cases" in first
     assert "52 cases" in third  # counting on to the page asked for finds the end
+
+
+def test_a_search_counts_only_to_the_page_after_this_one(client, agent):
+    CaseFactory.create_batch(
+        52, assignee=agent, team=agent.team, status=Status.OPEN, subject="Refund please"
+    )
+    client.force_login(agent.user)
+
+    first = client.get(reverse("cases:queue"), {"q": "refund", "status": "open"})
+    last = client.get(reverse("cases:queue"), {"q": "refund", "status": "open", "page": 3})
+
+    assert "More than 50 cases" in first.content.decode()
+    assert "52 cases" in last.content.decode()
