@@ -92,19 +92,23 @@ def edit_details(request, pk):
 
 
 def _contact_page(request, contact, owner_form, status=200, details_form=None):
-    cases = list(
-        Case.objects.visible_to(request.user)
-        .filter(contact=contact)
-        .select_related("assignee__user")
-        .order_by("-created_at", "-pk")
+    cases = Case.objects.visible_to(request.user).filter(contact=contact)
+    # A contact of many years may have hundreds of cases: the page shows 25 at a time,
+    # newest first, and counts them all (and the open ones) in one indexed query.
+    counts = cases.aggregate(
+        total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES))
     )
+    paginator = Paginator(cases.select_related("assignee__user").order_by("-created_at", "-pk"), 25)
+    paginator.count = counts["total"]
+    page = paginator.get_page(request.GET.get("page"))
     history = contact.owner_changes.select_related(
         "previous_owner__user", "new_owner__user", "actor"
     ).order_by("-created_at", "-pk")
     context = {
         "contact": contact,
-        "cases": cases,
-        "open_cases": sum(case.is_open for case in cases),
+        "page": page,
+        "case_count": counts["total"],
+        "open_cases": counts["open"],
         "history": history,
         "owner_form": owner_form,
         "details_form": details_form or ContactDetailsForm(instance=contact),

@@ -75,7 +75,7 @@ def test_contact_page_lists_all_their_cases_newest_first_and_nobody_elses(
 
     response = contact_page(agent_client, maria)
 
-    assert response.context["cases"] == [new, middle, old]
+    assert list(response.context["page"]) == [new, middle, old]
     assert response.context["open_cases"] == 2
     page = response.content.decode()
     assert reverse("cases:detail", args=[new.reference]) in page
@@ -133,9 +133,9 @@ def test_contact_page_runs_constant_queries(
             contact=maria, previous_owner=previous, new_owner=new, actor=agent.user
         )
     # session, user with agent, team and unread count, contact with organization/owner/backup,
-    # cases with assignees, owner history with agents and actor, active agents for the form,
-    # organizations for the details form
-    with assert_queries(7):
+    # the count of cases and open cases, a page of 25 cases with assignees, owner history
+    # with agents and actor, active agents for the form, organizations for the details form
+    with assert_queries(8):
         contact_page(agent_client, maria)
 
 
@@ -201,3 +201,15 @@ def test_only_agents_edit_contacts(client, non_agent):
     response = client.post(reverse("contacts:edit_details", args=[contact.pk]), {"name": "X"})
 
     assert response.status_code == 403
+
+
+def test_a_long_history_comes_25_cases_a_page_newest_first(agent_client, maria):
+    made = [CaseFactory(contact=maria) for _ in range(27)]
+
+    first = agent_client.get(reverse("contacts:detail", args=[maria.pk]))
+    second = agent_client.get(reverse("contacts:detail", args=[maria.pk]), {"page": 2})
+
+    assert first.context["case_count"] == 27
+    assert [case.pk for case in first.context["page"]] == [case.pk for case in made[:-26:-1]]
+    assert [case.pk for case in second.context["page"]] == [made[1].pk, made[0].pk]
+    assert "27 cases" in first.content.decode()
