@@ -7,8 +7,18 @@ class KnowledgeConfig(AppConfig):
     name = "knowledge"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from cases.signals import contact_form_sent
+        from knowledge.case_suggestions import articles_changed
+        from knowledge.models import Article
         from knowledge.visitors import case_submitted
+
+        def article_changed(sender, **kwargs):
+            articles_changed()
+
+        post_save.connect(article_changed, sender=Article, dispatch_uid="knowledge.saved")
+        post_delete.connect(article_changed, sender=Article, dispatch_uid="knowledge.deleted")
 
         def suggestions_did_not_deflect(sender, *, request, case, **kwargs):
             case_submitted(request, case)

@@ -1,6 +1,6 @@
 from django import template
 
-from knowledge.models import Article
+from knowledge.case_suggestions import suggestions_for_case
 from knowledge.rendering import clean_html
 from knowledge.visitors import page_view_create
 
@@ -22,4 +22,4 @@ def suggestion_page_view() -> str:
 @register.simple_tag
 def suggested_articles(case):
     """Articles that may answer a case, for its workspace (the desk never imports knowledge)."""
-    return Article.objects.suggested_for_case(case)[:5]
+    return suggestions_for_case(case)
