@@ -111,7 +111,6 @@ class CaseQuerySet(models.QuerySet):
             "assignee__user",
             "team",
             "category",
-            "merged_into",
             "sla_policy",
         )
 
@@ -202,6 +201,11 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.subject}"
+
+    @property
+    def merged_into_reference(self) -> str:
+        """The reference of the case this one was merged into, without reading that case."""
+        return reference_for(self.merged_into_id) if self.merged_into_id else ""
 
     @property
     def reference(self) -> str:

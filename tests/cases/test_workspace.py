@@ -296,6 +296,9 @@ def test_merge_moves_messages_closes_the_source_and_both_timelines_say_so(desk, 
     assert not case.messages.exists()
     assert case.events.filter(kind="merged", detail__startswith=f"Merged into {target.reference}")
     assert target.events.filter(kind="merged", detail__startswith=f"{case.reference} (")
+    source_page = desk.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    link = reverse("cases:detail", args=[target.reference])
+    assert f'Merged into <a class="link-light" href="{link}">{target.reference}</a>' in source_page
 
 
 @pytest.mark.parametrize("target", ["self", "HD-999999", "rubbish", "closed", ""])
