@@ -39,11 +39,31 @@ class ContactOwnerForm(forms.Form):
 
 
 class ContactDetailsForm(forms.ModelForm):
-    """A contact's details, as an agent corrects them on the desk."""
+    """A contact's details, as an agent corrects them on the desk.
+
+    The organization is typed by name, not chosen from a list of every organization
+    (thousands on a large desk): an existing one is found whatever its case, a new name
+    makes a new organization (contacts.services.contact_update), and blank means none.
+    """
+
+    organization = forms.CharField(
+        label=_("Organization"),
+        max_length=200,
+        required=False,
+        help_text=_("Type its name; a new name adds the organization."),
+    )
 
     class Meta:
         model = Contact
-        fields = ["name", "email", "phone", "organization", "language"]
+        fields = ["name", "email", "phone", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.organization_id:
+            self.initial["organization"] = self.instance.organization.name
+
+    def clean_organization(self):
+        return " ".join(self.cleaned_data["organization"].split())
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

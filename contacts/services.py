@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from agents.models import Agent
-from contacts.models import Contact, OwnerChange
+from contacts.models import Contact, Organization, OwnerChange
 
 
 # No savepoint of its own: it runs inside the caller's transaction, which rolls back whole.
@@ -77,7 +77,11 @@ def contact_adopt(*, contact: Contact, agent, actor=None) -> bool:
 
 @transaction.atomic
 def contact_update(*, contact: Contact, fields: dict) -> Contact:
-    """Save a contact's corrected details (name, email, phone, organization, language)."""
+    """Save a contact's corrected details (name, email, phone, organization, language).
+    The organization may be given by name: found whatever its case, or made."""
+    fields = dict(fields)
+    if isinstance(fields.get("organization"), str):
+        fields["organization"] = organization_named(fields["organization"])
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -87,3 +91,19 @@ def contact_update(*, contact: Contact, fields: dict) -> Contact:
     except IntegrityError:
         raise ValidationError({"email": "Another contact already has this address."}) from None
     return locked
+
+
+def organization_named(name: str) -> Organization | None:
+    """The organization of this name (any case), made if there is none; None if blank."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    found = Organization.objects.filter(name__iexact=name).order_by("pk").first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Organization.objects.create(name=name)
+    except IntegrityError:
+        # Made a moment ago by someone else.
+        return Organization.objects.get(name=name)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Priority, Status
-from contacts.models import OwnerChange
+from contacts.models import Organization, OwnerChange
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,8 +134,8 @@ def test_contact_page_runs_constant_queries(
         )
     # session, user with agent, team and unread count, contact with organization/owner/backup,
     # the count of cases and open cases, a page of 25 cases with assignees, owner history
-    # with agents and actor, active agents for the form, organizations for the details form
-    with assert_queries(8):
+    # with agents and actor, active agents for the form (the organization is typed)
+    with assert_queries(7):
         contact_page(agent_client, maria)
 
 
@@ -213,3 +213,45 @@ def test_a_long_history_comes_25_cases_a_page_newest_first(agent_client, maria):
     assert [case.pk for case in first.context["page"]] == [case.pk for case in made[:-26:-1]]
     assert [case.pk for case in second.context["page"]] == [made[1].pk, made[0].pk]
     assert "27 cases" in first.content.decode()
+
+
+def details(client, contact, organization):
+    return client.post(
+        reverse("contacts:edit_details", args=[contact.pk]),
+        {
+            "name": contact.name,
+            "email": contact.email,
+            "phone": "",
+            "organization": organization,
+            "language": "en",
+        },
+    )
+
+
+def test_the_organization_is_typed_found_whatever_its_case_or_made(client, agent):
+    acme = OrganizationFactory(name="Acme Ltd")
+    contact = ContactFactory(name="Maria Garcia", email="maria@customer.example")
+    client.force_login(agent.user)
+
+    assert details(client, contact, "  acme   ltd ").status_code == 302
+    contact.refresh_from_db()
+    assert contact.organization == acme
+
+    assert details(client, contact, "Globex").status_code == 302
+    contact.refresh_from_db()
+    assert contact.organization.name == "Globex"
+    assert Organization.objects.count() == 2
+
+    assert details(client, contact, "").status_code == 302
+    contact.refresh_from_db()
+    assert contact.organization is None
+
+
+def test_the_form_shows_the_organization_by_name(client, agent):
+    contact = ContactFactory(organization=OrganizationFactory(name="Acme Ltd"))
+    client.force_login(agent.user)
+
+    page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+
+    assert 'name="organization" value="Acme Ltd"' in page
+    assert "<option" not in page.split('id="edit-details"', 1)[1].split("language", 1)[0]
