@@ -73,11 +73,15 @@ def decide(case: Case, contact: Contact, now) -> Decision:
         else:
             reasons.append("no backup is named")
     why = ("Owner " + "; ".join(reasons) + "; ") if reasons else "The contact has no owner yet; "
-    team = category_team or case.team or Team.objects.default()
+    # Lock the team so that two cases routed at the same moment see each other's load;
+    # without a team of its own the case goes to the default team, found and locked at once.
+    team = category_team or case.team
+    if team is None:
+        team = Team.objects.select_for_update().order_by("-is_default", "pk").first()
+    else:
+        Team.objects.select_for_update().filter(pk=team.pk).first()
     if team is None:
         return Decision(None, None, why + "no team for this category, left unassigned.")
-    # Lock the team so that two cases routed at the same moment see each other's load.
-    Team.objects.select_for_update().filter(pk=team.pk).first()
     agent, load = least_loaded_agent(team, now)
     if agent is None:
         return Decision(

@@ -165,6 +165,21 @@ def test_sending_the_contact_form_runs_constant_queries(client, assert_queries, 
 
 
 @by_size
+def test_sending_the_contact_form_without_a_category_runs_constant_queries(
+    client, assert_queries, busy_team, team, size
+):
+    busy_team(size)
+    team.is_default = True
+    team.save()
+    # as with a category, less the category's read, and the default team is found and
+    # locked in one query
+    with assert_queries(16):
+        response = client.post(reverse("cases:contact"), contact_form())
+    assert response.status_code == 302
+    assert Case.objects.latest("pk").team == team
+
+
+@by_size
 def test_thanks_page_runs_constant_queries(client, assert_queries, size):
     customer = ContactFactory(email="maria@customer.example")
     CaseFactory.create_batch(size, contact=customer)
