@@ -87,10 +87,11 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = []
 
-    def __init__(self, *args, agent: Agent, **kwargs):
+    def __init__(self, *args, agent: Agent, agents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.agent = agent
-        agents = Agent.objects.active().select_related("user").order_by("user__first_name")
+        if agents is None:
+            agents = Agent.objects.active().select_related("user").order_by("user__first_name")
         self.filters["assignee"].extra["choices"] = [
             ("me", "Me"),
             ("none", "Unassigned"),

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
+from agents.models import Agent
 from cases import desk
 from cases.filters import CaseFilter
 from cases.forms import (
@@ -83,7 +84,9 @@ def queue(request):
     cases = (
         Case.objects.visible_to(request.user).for_queue().annotate(new_reply=Exists(unseen_reply))
     )
-    filterset = CaseFilter(query, queryset=cases, agent=agent)
+    # The active agents, once for both the assignee filter and the bulk form.
+    agents = list(Agent.objects.active().select_related("user"))
+    filterset = CaseFilter(query, queryset=cases, agent=agent, agents=agents)
     number = request.GET.get("page")
     # A text search counts only as far as the page after this one: checking each case's
     # subject is what a search costs, and it says "more than 50" as well as a total.
@@ -103,7 +106,7 @@ def queue(request):
             "saved_views": [(view, view.query == current) for view in agent.saved_views.all()],
             "save_form": SavedViewForm(initial={"query": current}),
             # Its own ids: the filter form above has fields of the same names.
-            "bulk_form": BulkForm(auto_id="bulk-%s"),
+            "bulk_form": BulkForm(auto_id="bulk-%s", agents=agents),
             "now": timezone.now(),
             "soon": timezone.now() + timedelta(hours=1),
             # Rows link to cases by this prefix: one reverse() per page, not three per row.

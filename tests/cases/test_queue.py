@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, Channel, Priority, SavedView, Status
 from tests.factories import (
+    AgentFactory,
     CaseFactory,
     CategoryFactory,
     ContactFactory,
@@ -214,10 +215,10 @@ def test_queue_runs_constant_queries(client, agent, rows, assert_queries):
     CaseFactory.create_batch(rows, team=agent.team, category=CategoryFactory())
     SavedView.objects.create(agent=agent, name="Mine", query="assignee=me")
     client.force_login(agent.user)
-    # session, user with agent, team and unread count, agents for the assignee filter, count,
-    # saved views, teams and categories for the filter form, page of cases with
-    # contact/organization/assignee/team/category, agents for the bulk form
-    with assert_queries(9):
+    # session, user with agent, team and unread count, agents (for the assignee filter and the
+    # bulk form), count, saved views, teams and categories for the filter form, page of cases
+    # with contact/organization/assignee/team/category
+    with assert_queries(8):
         assert client.get(reverse("cases:queue"), {"status": "new"}).status_code == 200
 
 
@@ -379,3 +380,16 @@ def test_a_column_header_sorts_by_it_and_a_second_click_reverses(desk, agent):
     assert [c.pk for c in first.context["page"]] == [urgent.pk, low.pk]
     assert 'aria-sort="descending"' in first.content.decode()
     assert [c.pk for c in second.context["page"]] == [low.pk, urgent.pk]
+
+
+def test_the_bulk_form_offers_the_active_agents_read_once_for_the_page(desk, agent, other_agent):
+    CaseFactory(assignee=agent, team=agent.team)
+    gone = AgentFactory(team=agent.team, user__first_name="Gone", user__is_active=False)
+
+    page = desk.get(reverse("cases:queue")).content.decode()
+    bulk = page.split('id="bulk-form"', 1)[1]
+    options = bulk.split('name="assignee"', 1)[1].split("</select>", 1)[0]
+
+    assert f'<option value="{agent.pk}">{agent.name}</option>' in options
+    assert f'<option value="{other_agent.pk}">{other_agent.name}</option>' in options
+    assert f'value="{gone.pk}"' not in options
