@@ -47,14 +47,29 @@ def staged_kept(owner: str, tokens) -> list[StagedFile]:
     )
 
 
-def files_stage(form, owner: str) -> None:
-    """Stage the checked files of a form that is shown again; the form then lists them."""
+def form_bound(form_class, owner: str, data, files=None):
+    """A form with attachments bound to a post, with the files this owner staged on an
+    earlier try and still has ticked; files_stage keeps its new ones for the same owner."""
+    form = form_class(data, files, staged=staged_kept(owner, data.getlist("staged")))
+    form.staging_owner = owner
+    return form
+
+
+def files_stage(form) -> None:
+    """Stage the checked files of a form that is shown again; the form then lists them.
+    An owner holds at most two messages' worth of staged files at a time: a page posted
+    again and again, each time with other files, cannot fill the disk."""
+    owner = form.staging_owner
     if not form.attachments_checked:
         # The form was not checked (or its file field failed as a whole): nothing is known
         # to be safe to keep, so every file it carried is named to be chosen again.
         form.not_kept = [upload.name for upload in form.files.getlist("attachments") if upload]
         return
-    room = settings.ATTACHMENT_MAX_FILES - len(form.staged)
+    if not form.checked:
+        return
+    held = StagedFile.objects.filter(owner=owner, created_at__gte=staged_cutoff()).count()
+    most = settings.ATTACHMENT_MAX_FILES
+    room = min(most - len(form.staged), 2 * most - held)
     for upload, content_type in form.checked:
         if room <= 0:
             form.not_kept.append(upload.name)

@@ -87,11 +87,11 @@ def customer_case(request, reference):
 @require_POST
 def customer_reply(request, reference):
     case = _customer_case(request, reference)
-    owner = staging.owner_case(case)
-    staged = staging.staged_kept(owner, request.POST.getlist("staged"))
-    form = CustomerReplyForm(request.POST, request.FILES, staged=staged)
+    form = staging.form_bound(
+        CustomerReplyForm, staging.owner_case(case), request.POST, request.FILES
+    )
     if not form.is_valid():
-        staging.files_stage(form, owner)
+        staging.files_stage(form)
         return _page(request, case, reply_form=form, status=400)
     message = customer.case_customer_reply(
         case=case,

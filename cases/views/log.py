@@ -18,8 +18,7 @@ def case_new(request):
     matches = Contact.objects.search(query).select_related("organization")[:10] if query else []
     if request.method == "POST":
         owner = staging.owner_agent(request.user)
-        staged = staging.staged_kept(owner, request.POST.getlist("staged"))
-        form = LogCaseForm(request.POST, request.FILES, staged=staged)
+        form = staging.form_bound(LogCaseForm, owner, request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             case = intake.case_log(
@@ -41,7 +40,7 @@ def case_new(request):
             staging.staged_release(form.staged)
             messages.success(request, f"{case.reference} logged.")
             return redirect("cases:detail", reference=case.reference)
-        staging.files_stage(form, owner)
+        staging.files_stage(form)
         chosen = form.cleaned_data.get("contact") if hasattr(form, "cleaned_data") else None
     else:
         chosen = None

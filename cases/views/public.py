@@ -39,19 +39,18 @@ def contact(request):
             request, scope="contact", limit=settings.CONTACT_RATE_LIMIT_PER_HOUR, period=3600
         )
         owner = staging.owner_contact_form(request.POST)
-        staged = staging.staged_kept(owner, request.POST.getlist("staged"))
-        form = ContactForm(request.POST, request.FILES, staged=staged)
+        form = staging.form_bound(ContactForm, owner, request.POST, request.FILES)
         if not allowed:
             # The form comes back with what was typed, never a dead end; new files are not
             # kept past the limit (it guards the disk too), so they are named instead.
-            staging.files_stage(form, owner)
+            staging.files_stage(form)
             context = {"form": form, "too_many": True}
             return render(request, "cases/contact.html", context, status=429)
         if form.is_bot:
             # A browser's autofill may fill the hidden field too: show it, keep the rest.
             form.is_valid()
             form.add_error("website", _("Empty this field, then send the form again."))
-            staging.files_stage(form, owner)
+            staging.files_stage(form)
             return render(request, "cases/contact.html", {"form": form}, status=400)
         if form.is_valid():
             case = _open_once(request, form)
@@ -69,7 +68,7 @@ def contact(request):
                 secure=settings.SESSION_COOKIE_SECURE,
             )
             return response
-        staging.files_stage(form, owner)
+        staging.files_stage(form)
     else:
         form = ContactForm(initial={"subject": request.GET.get("subject", "")[:200]})
     return render(request, "cases/contact.html", {"form": form})

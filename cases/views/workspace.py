@@ -122,14 +122,13 @@ def _form_bound(request, form_class, data, files=None):
     this agent staged on an earlier try and still has ticked."""
     if not issubclass(form_class, AttachmentsMixin):
         return form_class(data, files)
-    owner = staging.owner_agent(request.user)
-    return form_class(data, files, staged=staging.staged_kept(owner, data.getlist("staged")))
+    return staging.form_bound(form_class, staging.owner_agent(request.user), data, files)
 
 
 def _form_back(request, form) -> None:
     """The form goes back to the agent: keep its checked files on the server."""
     if isinstance(form, AttachmentsMixin):
-        staging.files_stage(form, staging.owner_agent(request.user))
+        staging.files_stage(form)
 
 
 def _keep_draft(request, case, key, form, **shown) -> HttpResponse:

@@ -11,13 +11,16 @@ from functools import cached_property
 from django.core.paginator import Paginator
 
 BOUND = 1000
+MAX_PAGE = 100_000
 
 
 class BoundedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, page: str | int | None = None, bound=None):
         super().__init__(object_list, per_page)
         try:
-            asked = max(int(page), 1)
+            # Past the last page Django shows the last one; a number past any real
+            # page counts no further than this (a database LIMIT has its bounds too).
+            asked = min(max(int(page), 1), MAX_PAGE)
         except (TypeError, ValueError):
             asked = 1
         # Enough to show the page asked for and whether there is a page after it.

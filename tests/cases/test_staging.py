@@ -275,3 +275,16 @@ def test_past_the_rate_limit_the_form_names_the_files_instead_of_keeping_them(
     page = response.content.decode()
     assert re.search(r'id="choose-again"[^>]*>[^<]*receipt\.pdf', page)
     assert not StagedFile.objects.exists()
+
+
+def test_a_page_posted_again_and_again_keeps_at_most_ten_files(client, case):
+    path = re.match(r"https?://[^/]+(/c/[\w-]+/)", links.access_link_create(case=case)).group(1)
+    client.get(path)
+    url = reverse("cases:customer_reply", args=[case.reference])
+
+    for attempt in range(3):
+        files = [pdf(f"try{attempt}-{n}.pdf") for n in range(5)]
+        page = client.post(url, {"body": "", "attachments": files}).content.decode()
+
+    assert StagedFile.objects.filter(owner=f"case:{case.pk}").count() == 10
+    assert re.search(r'id="choose-again"[^>]*>[^<]*try2-0\.pdf', page)

@@ -171,6 +171,7 @@ def test_an_agent_corrects_a_contacts_details_on_the_desk(client, agent):
         ("email", "not-an-address", "Enter a valid email address."),
         ("name", "   ", "This field is required."),
         ("language", "xx", "Select a valid choice."),
+        ("organization", "A" * 201, "Ensure this value has at most 200 characters"),
     ],
 )
 def test_bad_details_are_refused_and_nothing_changes(client, agent, field, value, error):
@@ -255,3 +256,15 @@ def test_the_form_shows_the_organization_by_name(client, agent):
 
     assert 'name="organization" value="Acme Ltd"' in page
     assert "<option" not in page.split('id="edit-details"', 1)[1].split("language", 1)[0]
+
+
+def test_an_organization_name_with_markup_is_stored_and_shown_as_text(client, agent):
+    contact = ContactFactory(name="Maria Garcia", email="maria@customer.example")
+    client.force_login(agent.user)
+
+    details(client, contact, "<script>alert(1)</script> Ltd")
+    page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+
+    assert Organization.objects.get().name == "<script>alert(1)</script> Ltd"
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Ltd" in page

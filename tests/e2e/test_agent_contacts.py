@@ -169,3 +169,19 @@ def test_agent_pages_through_a_search_of_the_directory(page, screenshot, agent, 
     expect(page.get_by_label("Search contacts")).to_have_value("client")
     expect(pages.locator("[aria-current=page]")).to_have_text("Page 2 of 2")
     screenshot(page, "01-search-page-2")
+
+
+def test_an_agent_types_a_contacts_new_organization(page, screenshot, agent, maria):
+    log_in(page, f"/desk/contacts/{maria.pk}/")
+
+    page.get_by_text("Edit details").click()
+    field = page.get_by_role("textbox", name="Organization")
+    expect(field).to_have_value("Acme Rockets")
+    field.fill("Globex Launch Services")
+    screenshot(page, "01-typing-the-organization")
+    page.get_by_role("button", name="Save details").click()
+
+    expect(page).to_have_url(re.compile(rf"/desk/contacts/{maria.pk}/$"))
+    expect(page.locator("#contact-details")).to_contain_text("Globex Launch Services")
+    screenshot(page, "02-organization-saved")
+    assert Contact.objects.get(pk=maria.pk).organization.name == "Globex Launch Services"

@@ -65,3 +65,14 @@ def test_a_search_counts_only_to_the_page_after_this_one(client, agent):
 
     assert "More than 50 cases" in first.content.decode()
     assert "52 cases" in last.content.decode()
+
+
+@pytest.mark.parametrize("page", [str(10**30), "99999999999999999999", "1" * 400])
+def test_a_page_number_past_any_database_limit_shows_the_last_page(client, agent, page):
+    CaseFactory.create_batch(3, assignee=agent, team=agent.team, status=Status.OPEN)
+    client.force_login(agent.user)
+
+    response = client.get(reverse("cases:queue"), {"page": page})
+
+    assert response.status_code == 200
+    assert "3 cases" in response.content.decode()
