@@ -129,8 +129,11 @@ def case_customer_reopen(*, case: Case, contact: Contact) -> Case:
 
 
 @transaction.atomic
-def case_rate(*, case: Case, score: int, comment: str = "") -> CaseRating:
-    """Save the customer's rating (1 to 5) of the help on a resolved or closed case."""
+def case_rate(
+    *, case: Case, score: int, comment: str = "", recommend: int | None = None
+) -> CaseRating:
+    """Save the customer's rating (1 to 5) of the help on a resolved or closed case, and
+    how likely they are to recommend us (0 to 10) if they said."""
     case = case_lock(case)
     if case.status not in (Status.RESOLVED, Status.CLOSED):
         raise ValidationError("You can rate the help once the case is resolved.")
@@ -138,8 +141,16 @@ def case_rate(*, case: Case, score: int, comment: str = "") -> CaseRating:
         raise ValidationError("This case was merged into another; rate that one instead.")
     if not 1 <= score <= 5:
         raise ValidationError("Choose a rating from 1 to 5.")
+    if recommend is not None and not 0 <= recommend <= 10:
+        raise ValidationError("Choose how likely you are to recommend us from 0 to 10.")
     rating, _ = CaseRating.objects.update_or_create(
-        case=case, defaults={"score": score, "comment": comment.strip(), "agent": case.assignee}
+        case=case,
+        defaults={
+            "score": score,
+            "comment": comment.strip(),
+            "agent": case.assignee,
+            "recommend": recommend,
+        },
     )
     case_record(
         case,

@@ -287,6 +287,14 @@ class RatingForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
+    recommend = forms.TypedChoiceField(
+        label=_("How likely are you to recommend us to a friend or colleague? (optional)"),
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
     comment = forms.CharField(
         label=_("Anything you would like to tell us? (optional)"),
         max_length=2000,

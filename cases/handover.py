@@ -3,6 +3,7 @@ one step, and a contact's owner change carries the contact's open cases along.""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from agents.models import Agent, Team
 from cases.models import OPEN_STATUSES, Case, CaseEvent
@@ -41,6 +42,7 @@ def agent_reassign_all(
     for case in cases:
         case.assignee = successor
         case.team = successor.team or case.team
+        case.updated_at = timezone.now()
         case_record(
             case,
             actor=actor,
@@ -51,7 +53,7 @@ def agent_reassign_all(
             ),
         )
     Case.objects.bulk_update(
-        cases, ["assignee", "team", "version", "last_activity_at", "last_activity_by"]
+        cases, ["assignee", "team", "version", "last_activity_at", "last_activity_by", "updated_at"]
     )
     Team.objects.filter(lead=leaving).update(lead=successor)
     Agent.objects.filter(backup=leaving).exclude(pk=successor.pk).update(backup=successor)

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "cases",
     "inbox",
     "knowledge",
+    "reports",
 ]
 
 # The user with their desk profile and unread count in one query (cases/auth.py).
@@ -346,6 +347,12 @@ CELERY_BEAT_SCHEDULE = {
     "auto-close": {"task": "cases.tasks.auto_close", "schedule": timedelta(hours=1)},
     # Files kept for a form's next try live a day; an hourly pass removes them within the hour.
     "staged-sweep": {"task": "cases.tasks.staged_sweep", "schedule": timedelta(hours=1)},
+    # The managers' figures take in what changed on cases: at most this late.
+    "reports-refresh": {
+        "task": "reports.tasks.reports_refresh",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
 }
 # Send stored mail right after the commit, in the process that stored it, instead of
 # leaving it to the relay: for the tests only (a request would then wait on SMTP).

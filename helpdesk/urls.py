@@ -21,4 +21,5 @@ urlpatterns = [
     path("desk/contacts/", include((contact_urlpatterns, "contacts"))),
     path("", include("cases.urls")),
     path("", include("knowledge.urls")),
+    path("", include("reports.urls")),
 ]

@@ -282,6 +282,8 @@ class SuggestionOpen(models.Model):
         ]
         indexes = [
             models.Index(fields=["visitor_hash", "opened_at"], name="suggestion_open_visitor_idx"),
+            # The reports' self-service figures for a period.
+            models.Index(fields=["opened_at"], name="suggestion_open_day_idx"),
             models.Index(
                 fields=["article", "opened_at"],
                 condition=Q(case__isnull=True),

@@ -197,6 +197,8 @@ class Case(models.Model):
             # cases): read in order and filtered, the first page stops after a few
             # hundred rows instead of sorting every match.
             models.Index(fields=["due_at", "-created_at"], name="case_due_idx"),
+            # What changed since the reports' last pass (reports.rollup).
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
         ]
 
     def __str__(self):

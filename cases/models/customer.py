@@ -35,16 +35,24 @@ class CaseRating(models.Model):
         "agents.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
     )
     score = models.PositiveSmallIntegerField()
+    # "How likely are you to recommend us?" from 0 to 10, optional (the Net Promoter Score).
+    recommend = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        # The reports' latest comments.
+        indexes = [models.Index(fields=["-created_at"], name="rating_created_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(recommend__isnull=True) | Q(recommend__lte=10),
+                name="rating_recommend_0_to_10",
+            ),
         ]
 
     def __str__(self):

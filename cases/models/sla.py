@@ -99,6 +99,8 @@ class SlaOutcome(models.Model):
 
     class Meta:
         ordering = ["done_at"]
+        # The reports sum each day's outcomes.
+        indexes = [models.Index(fields=["done_at"], name="sla_outcome_done_idx")]
         constraints = [
             models.UniqueConstraint(fields=["case", "target", "due_at"], name="sla_outcome_unique")
         ]

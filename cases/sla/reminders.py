@@ -33,7 +33,15 @@ from outbox.store import email_enqueue
 
 SWEPT_FIELDS = list(
     dict.fromkeys(
-        ["priority", "team", "version", "last_activity_at", "last_activity_by", *SLA_FIELDS]
+        [
+            "priority",
+            "team",
+            "version",
+            "last_activity_at",
+            "last_activity_by",
+            "updated_at",
+            *SLA_FIELDS,
+        ]
     )
 )
 
@@ -174,6 +182,7 @@ def _sweep_batch(cases: list[Case], now: datetime, *, mail: bool = True) -> int:
     for case in cases:
         if case.pk in escalated:
             due.case_refresh(case, now=now)
+        case.updated_at = timezone.now()
     Case.objects.bulk_update(cases, SWEPT_FIELDS)
     return len(reminders)
 

@@ -63,7 +63,11 @@ def _page(request, case, *, reply_form=None, rating_form=None, status=200):
     chosen = request.GET.get("rating", "")
     initial = {"score": int(chosen)} if chosen in {"1", "2", "3", "4", "5"} else {}
     if rating is not None and not initial:
-        initial = {"score": rating.score, "comment": rating.comment}
+        initial = {
+            "score": rating.score,
+            "comment": rating.comment,
+            "recommend": rating.recommend,
+        }
     context = {
         "case": case,
         "conversation": conversation,
@@ -144,7 +148,10 @@ def customer_rate(request, reference):
         return _page(request, case, rating_form=form, status=400)
     try:
         customer.case_rate(
-            case=case, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+            case=case,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+            recommend=form.cleaned_data["recommend"],
         )
     except ValidationError as error:
         form.add_error(None, error)

@@ -1,0 +1,368 @@
+"""The figures of the reports page, from the daily rollup (and, for the backlog now, from
+indexed counts of open cases). A fixed number of queries, whatever the period or data size.
+
+Each figure comes with its definition, shown beside it on the page."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import models as m
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import OPEN_STATUSES, Case, CaseRating, Status
+from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionOpen
+from reports.models import BUCKET_EDGES, BUCKETS, COUNTERS, CaseFact, DailyRollup
+
+TARGETS = ("first_response", "next_reply", "resolution")
+TARGET_NAMES = {
+    "first_response": _("First response"),
+    "next_reply": _("Next reply"),
+    "resolution": _("Resolution"),
+}
+# Open cases by age: (label, at least this many days old).
+AGE_BUCKETS = (
+    (_("under 1 day"), 0),
+    (_("1–3 days"), 1),
+    (_("3–7 days"), 3),
+    (_("7–30 days"), 7),
+    (_("over 30 days"), 30),
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def previous(self) -> "Period":
+        last = self.first - timedelta(days=1)
+        return Period(last - timedelta(days=self.days - 1), last)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """From the first day's start to the next day's after the last, in the desk's zone."""
+        start = timezone.make_aware(datetime.combine(self.first, time.min))
+        end = timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
+        return start, end
+
+    def each_day(self):
+        return [self.first + timedelta(days=n) for n in range(self.days)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases the figures count: the teams the viewer may see (None: all) and the
+    filters chosen."""
+
+    teams: tuple | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+    channel: str = ""
+    category_id: int | None = None
+
+    def rollup(self, queryset):
+        return queryset.filter(self._q("team_id", "agent_id", "channel", "category_id"))
+
+    def cases(self, queryset, prefix=""):
+        return queryset.filter(
+            self._q(
+                f"{prefix}team_id",
+                f"{prefix}assignee_id",
+                f"{prefix}channel",
+                f"{prefix}category_id",
+            )
+        )
+
+    def _q(self, team, agent, channel, category) -> Q:
+        q = Q()
+        if self.teams is not None:
+            q &= Q(**{f"{team}__in": self.teams})
+        for name, value in (
+            (team, self.team_id),
+            (agent, self.agent_id),
+            (category, self.category_id),
+        ):
+            if value is not None:
+                q &= Q(**{name: value})
+        if self.channel:
+            q &= Q(**{channel: self.channel})
+        return q
+
+
+def duration_label(minutes: int | None) -> str:
+    if minutes is None:
+        return "–"
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 1440:
+        return f"{minutes // 60} h"
+    if minutes < 10080:
+        return f"{minutes // 1440} d"
+    return f"{minutes // 10080} wk"
+
+
+def percentile(histogram: list[int], share: float) -> int | None:
+    """The bucket (its index) the given share of counted cases falls within; None if none.
+    The median is share 0.5: the bucket of the ceil(n / 2)-th fastest case."""
+    total = sum(histogram)
+    if not total:
+        return None
+    rank = max(1, -(-int(total * share * 1000) // 1000))
+    seen = 0
+    for index, count in enumerate(histogram):
+        seen += count
+        if seen >= rank:
+            return index
+    return len(histogram) - 1
+
+
+def bucket_label(index: int | None) -> str:
+    if index is None:
+        return "–"
+    if index < len(BUCKET_EDGES):
+        return f"≤ {duration_label(BUCKET_EDGES[index])}"
+    return f"> {duration_label(BUCKET_EDGES[-1])}"
+
+
+def share(part, whole) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class Sums:
+    """Summed rollup counters with what is worked out from them."""
+
+    values: dict = field(default_factory=dict)
+
+    def __getitem__(self, name):
+        return self.values.get(name) or 0
+
+    def add(self, row: dict) -> None:
+        for name in COUNTERS:
+            self.values[name] = self[name] + (row.get(name) or 0)
+
+    def histogram(self, kind) -> list[int]:
+        return [self[f"{kind}_{index}"] for index in range(BUCKETS)]
+
+    def responded(self) -> int:
+        return sum(self.histogram("response"))
+
+    def median(self, kind):
+        return percentile(self.histogram(kind), 0.5)
+
+    def p90(self, kind):
+        return percentile(self.histogram(kind), 0.9)
+
+    def met(self, target=None) -> int:
+        return sum(self[f"{t}_met"] for t in ([target] if target else TARGETS))
+
+    def missed(self, target=None) -> int:
+        return sum(self[f"{t}_missed"] for t in ([target] if target else TARGETS))
+
+    def compliance(self, target=None):
+        return share(self.met(target), self.met(target) + self.missed(target))
+
+    def first_contact_rate(self):
+        return share(self["first_contact"], self["solved"])
+
+    def reopen_rate(self):
+        return share(self["reopened"], self["solved"])
+
+    def owner_rate(self):
+        return share(self["owner_handled"], self["solved"])
+
+    def handoffs_per_case(self):
+        return share(self["handoffs"], self["solved"])
+
+    def average_score(self):
+        return share(self["score_sum"], self["rated"])
+
+    def response_rate(self):
+        return share(self["rated"], self["solved"])
+
+    def nps(self):
+        answered = self["promoters"] + self["passives"] + self["detractors"]
+        if not answered:
+            return None
+        return round(100 * (self["promoters"] - self["detractors"]) / answered)
+
+    def scores(self) -> list[int]:
+        return [self[f"score_{score}"] for score in range(1, 6)]
+
+
+def _sum_all():
+    return {name: Sum(name) for name in COUNTERS}
+
+
+@dataclass
+class Report:
+    period: Period
+    previous: Period
+    current: Sums
+    before: Sums
+    days: list
+    people: list  # (team_id, agent_id, Sums)
+    backlog: dict
+    comments: list
+    spread_contacts: int
+    self_service: dict
+    refreshed_at: object = None
+
+
+def report_build(period: Period, scope: Scope, *, now=None) -> Report:
+    """Everything the page shows. Queries: periods (1), days (1), people (1), backlog (1),
+    comments (1), contacts served by several agents (1), self-service (2)."""
+    now = now or timezone.now()
+    previous = period.previous()
+    rows = scope.rollup(DailyRollup.objects.filter(day__gte=previous.first, day__lte=period.last))
+    current, before = Sums(), Sums()
+    for row in (
+        rows.annotate(current=m.Case(m.When(day__gte=period.first, then=1), default=0))
+        .order_by()
+        .values("current")
+        .annotate(**_sum_all())
+    ):
+        (current if row["current"] else before).add(row)
+    per_day = {
+        row["day"]: row
+        for row in scope.rollup(
+            DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last)
+        )
+        .order_by()
+        .values("day")
+        .annotate(
+            created_sum=Sum("created"),
+            solved_sum=Sum("solved"),
+            met_sum=Sum("first_response_met") + Sum("next_reply_met") + Sum("resolution_met"),
+            missed_sum=Sum("first_response_missed")
+            + Sum("next_reply_missed")
+            + Sum("resolution_missed"),
+        )
+    }
+    days = [
+        {
+            "day": day,
+            "created": (per_day.get(day) or {}).get("created_sum") or 0,
+            "solved": (per_day.get(day) or {}).get("solved_sum") or 0,
+            "met": (per_day.get(day) or {}).get("met_sum") or 0,
+            "missed": (per_day.get(day) or {}).get("missed_sum") or 0,
+        }
+        for day in period.each_day()
+    ]
+    people = []
+    for row in (
+        scope.rollup(DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last))
+        .order_by()
+        .values("team_id", "agent_id")
+        .annotate(**_sum_all())
+    ):
+        sums = Sums()
+        sums.add(row)
+        people.append((row["team_id"], row["agent_id"], sums))
+    return Report(
+        period=period,
+        previous=previous,
+        current=current,
+        before=before,
+        days=days,
+        people=people,
+        backlog=backlog_now(scope, now=now),
+        comments=comments_latest(period, scope),
+        spread_contacts=contacts_spread(period, scope),
+        self_service=self_service(period),
+    )
+
+
+def backlog_now(scope: Scope, *, now) -> dict:
+    """Open cases now by age, status and team, and how many are overdue: one grouped count
+    over the open cases (an index on status)."""
+    age = m.Case(
+        *[
+            m.When(created_at__lte=now - timedelta(days=days), then=m.Value(index))
+            for index, (_label, days) in reversed(list(enumerate(AGE_BUCKETS)))
+            if days
+        ],
+        default=m.Value(0),
+        output_field=m.IntegerField(),
+    )
+    rows = (
+        scope.cases(Case.objects.filter(status__in=OPEN_STATUSES))
+        .annotate(age=age)
+        .order_by()
+        .values("status", "team_id", "age")
+        .annotate(count=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+    )
+    by_age = [0] * len(AGE_BUCKETS)
+    by_status = {status: 0 for status in OPEN_STATUSES}
+    by_team: dict = {}
+    overdue = 0
+    for row in rows:
+        by_age[row["age"]] += row["count"]
+        by_status[row["status"]] += row["count"]
+        by_team[row["team_id"]] = by_team.get(row["team_id"], 0) + row["count"]
+        overdue += row["overdue"]
+    return {
+        "total": sum(by_age),
+        "overdue": overdue,
+        "by_age": [
+            (label, count) for (label, _days), count in zip(AGE_BUCKETS, by_age, strict=True)
+        ],
+        "by_status": [(Status(status).label, count) for status, count in by_status.items()],
+        "by_team": by_team,
+    }
+
+
+def comments_latest(period: Period, scope: Scope, limit: int = 5) -> list:
+    return list(
+        scope.cases(
+            CaseRating.objects.filter(
+                created_at__gte=period.bounds()[0], created_at__lt=period.bounds()[1]
+            ).exclude(comment=""),
+            prefix="case__",
+        )
+        .select_related("case")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def contacts_spread(period: Period, scope: Scope) -> int:
+    """Contacts whose cases solved in the period were handled by more than one agent."""
+    facts = CaseFact.objects.filter(
+        resolved_day__gte=period.first, resolved_day__lte=period.last, agent_id__isnull=False
+    )
+    return (
+        scope.rollup(facts)
+        .order_by()
+        .values("contact_id")
+        .annotate(agents=Count("agent_id", distinct=True))
+        .filter(agents__gt=1)
+        .count()
+    )
+
+
+def self_service(period: Period, *, now=None, limit: int = 5) -> dict:
+    """The help centre as a whole (not filtered by team or agent): suggested articles
+    opened from the contact form, those that answered the question (no case from the same
+    browser within a day) and those that did not."""
+    now = now or timezone.now()
+    start, end = period.bounds()
+    opens = SuggestionOpen.objects.filter(opened_at__gte=start, opened_at__lt=end)
+    counts = opens.aggregate(
+        opened=Count("pk"),
+        followed=Count("pk", filter=Q(case__isnull=False)),
+        deflected=Count("pk", filter=Q(case__isnull=True, opened_at__lt=now - DEFLECTION_WINDOW)),
+    )
+    failing = list(
+        Article.objects.filter(suggestion_opens__in=opens.filter(case__isnull=False))
+        .annotate(followed=Count("suggestion_opens"))
+        .order_by("-followed", "title")
+        .values("pk", "title", "slug", "followed")[:limit]
+    )
+    counts["rate"] = share(counts["deflected"], counts["opened"])
+    counts["failing"] = failing
+    return counts

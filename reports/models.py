@@ -1,0 +1,115 @@
+"""The managers' figures, kept ahead of the page: one fact row per case and a daily rollup
+per (day, team, agent, channel, category). A page view sums rollup rows; it never scans
+cases. reports.rollup keeps both current and rebuilds them from the raw rows."""
+
+from django.db import models
+
+# Upper edges, in business minutes, of the buckets that response and resolution times are
+# counted in (the last bucket has no edge): a median is given as "within 2 hours".
+BUCKET_EDGES = (15, 30, 60, 120, 240, 480, 1440, 2880, 5760, 10080, 20160)
+BUCKETS = len(BUCKET_EDGES) + 1
+
+
+def bucket_of(minutes: int) -> int:
+    for index, edge in enumerate(BUCKET_EDGES):
+        if minutes <= edge:
+            return index
+    return len(BUCKET_EDGES)
+
+
+class CaseFact(models.Model):
+    """What the figures need to know of one case, worked out from its messages, events,
+    outcomes and rating (see reports.facts)."""
+
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="fact"
+    )
+    contact_id = models.BigIntegerField()
+    team_id = models.BigIntegerField(null=True)
+    agent_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+    category_id = models.BigIntegerField(null=True)
+    created_day = models.DateField()
+    first_response_day = models.DateField(null=True)
+    first_response_minutes = models.PositiveIntegerField(null=True)
+    resolved_day = models.DateField(null=True)
+    resolution_minutes = models.PositiveIntegerField(null=True)
+    agent_replies = models.PositiveIntegerField(default=0)
+    reopened = models.BooleanField(default=False)
+    handoffs = models.PositiveIntegerField(default=0)
+    owner_handled = models.BooleanField(default=False)
+    rated_day = models.DateField(null=True)
+    score = models.PositiveSmallIntegerField(null=True)
+    recommend = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_day"], name="fact_created_idx"),
+            models.Index(fields=["first_response_day"], name="fact_response_idx"),
+            models.Index(fields=["resolved_day", "contact_id"], name="fact_resolved_idx"),
+            models.Index(fields=["rated_day"], name="fact_rated_idx"),
+        ]
+
+    def __str__(self):
+        return f"Facts of case {self.case_id}"
+
+
+class DailyRollup(models.Model):
+    """Sums over the cases of one day, team, agent, channel and category. Each count is
+    attributed to the day its event happened: a case opened on Monday and solved on
+    Wednesday adds to Monday's `created` and Wednesday's `solved`."""
+
+    day = models.DateField()
+    team_id = models.BigIntegerField(null=True)
+    agent_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+    category_id = models.BigIntegerField(null=True)
+    created = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    # Of the solved: one agent reply and never reopened; reopened; hand-offs; the owner's.
+    first_contact = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    handoffs = models.PositiveIntegerField(default=0)
+    owner_handled = models.PositiveIntegerField(default=0)
+    # Response-time outcomes recorded that day, per target.
+    first_response_met = models.PositiveIntegerField(default=0)
+    first_response_missed = models.PositiveIntegerField(default=0)
+    next_reply_met = models.PositiveIntegerField(default=0)
+    next_reply_missed = models.PositiveIntegerField(default=0)
+    resolution_met = models.PositiveIntegerField(default=0)
+    resolution_missed = models.PositiveIntegerField(default=0)
+    # Ratings given that day: how many, their sum, each score; the 0-10 question.
+    rated = models.PositiveIntegerField(default=0)
+    score_sum = models.PositiveIntegerField(default=0)
+    promoters = models.PositiveIntegerField(default=0)
+    passives = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "team_id", "agent_id"], name="rollup_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} team {self.team_id} agent {self.agent_id}"
+
+
+# The histograms and the score distribution, one column each so the database sums them.
+for _index in range(BUCKETS):
+    DailyRollup.add_to_class(f"response_{_index}", models.PositiveIntegerField(default=0))
+    DailyRollup.add_to_class(f"resolution_{_index}", models.PositiveIntegerField(default=0))
+for _score in range(1, 6):
+    DailyRollup.add_to_class(f"score_{_score}", models.PositiveIntegerField(default=0))
+
+COUNTERS = [
+    field.name
+    for field in DailyRollup._meta.local_fields
+    if isinstance(field, models.PositiveIntegerField)
+]
+
+
+class RollupState(models.Model):
+    """One row: up to when the rollup has taken in case changes."""
+
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Rollup as of {self.refreshed_at}"

@@ -1,0 +1,213 @@
+"""Keeping the figures current: the facts of changed cases and the rollup of the days they
+touch, every few minutes (reports.tasks), and a rebuild of it all from the raw rows
+(`manage.py reports_rebuild`)."""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, SlaOutcome
+from reports.facts import clocks_load, facts_compute
+from reports.models import COUNTERS, CaseFact, DailyRollup, RollupState, bucket_of
+
+# Changes committed a little before the last pass started may not have been visible to it
+# (a transaction that began earlier commits later): each pass looks back this far again.
+OVERLAP = timedelta(minutes=10)
+DAYS_PER_PASS = 31
+NPS_PROMOTER, NPS_DETRACTOR = 9, 6
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _days(fact: CaseFact) -> set[date]:
+    return {
+        day
+        for day in (fact.created_day, fact.first_response_day, fact.resolved_day, fact.rated_day)
+        if day
+    }
+
+
+def facts_refresh(case_ids, clocks=None) -> set[date]:
+    """Work the facts of these cases out again; the days whose rollup they touched, before
+    or after (a case moved to another team changes the day it was opened on, too)."""
+    case_ids = list(case_ids)
+    touched: set[date] = set()
+    for fact in CaseFact.objects.filter(pk__in=case_ids):
+        touched |= _days(fact)
+    for done_at in SlaOutcome.objects.filter(case_id__in=case_ids).values_list(
+        "done_at", flat=True
+    ):
+        touched.add(timezone.localtime(done_at).date())
+    facts = facts_compute(case_ids, clocks)
+    for fact in facts:
+        touched |= _days(fact)
+    CaseFact.objects.filter(pk__in=case_ids).delete()
+    CaseFact.objects.bulk_create(facts, batch_size=1000)
+    return touched
+
+
+def _spans(days):
+    """Consecutive days as (first, last) spans, at most DAYS_PER_PASS long."""
+    spans = []
+    for day in sorted(days):
+        if (
+            spans
+            and day == spans[-1][1] + timedelta(days=1)
+            and ((day - spans[-1][0]).days < DAYS_PER_PASS)
+        ):
+            spans[-1][1] = day
+        else:
+            spans.append([day, day])
+    return spans
+
+
+def days_rebuild(days) -> int:
+    """Sum these days again from the facts and outcomes; returns the rows written."""
+    written = 0
+    for first, last in _spans(days):
+        rows = _sums(first, last)
+        DailyRollup.objects.filter(day__gte=first, day__lte=last).delete()
+        DailyRollup.objects.bulk_create(rows, batch_size=1000)
+        written += len(rows)
+    return written
+
+
+def _sums(first: date, last: date) -> list[DailyRollup]:
+    sums = defaultdict(lambda: defaultdict(int))
+
+    def add(day, fact, **counts):
+        key = (day, fact["team_id"], fact["agent_id"], fact["channel"], fact["category_id"])
+        row = sums[key]
+        for name, value in counts.items():
+            row[name] += value
+
+    dims = ["team_id", "agent_id", "channel", "category_id"]
+    span = {"__gte": first, "__lte": last}
+
+    def facts(field, *more):
+        return CaseFact.objects.filter(**{field + op: day for op, day in span.items()}).values(
+            field, *dims, *more
+        )
+
+    for fact in facts("created_day"):
+        add(fact["created_day"], fact, created=1)
+    for fact in facts("first_response_day", "first_response_minutes"):
+        bucket = bucket_of(fact["first_response_minutes"])
+        add(fact["first_response_day"], fact, **{f"response_{bucket}": 1})
+    for fact in facts(
+        "resolved_day",
+        "resolution_minutes",
+        "agent_replies",
+        "reopened",
+        "handoffs",
+        "owner_handled",
+    ):
+        bucket = bucket_of(fact["resolution_minutes"])
+        add(
+            fact["resolved_day"],
+            fact,
+            solved=1,
+            first_contact=int(fact["agent_replies"] == 1 and not fact["reopened"]),
+            reopened=int(fact["reopened"]),
+            handoffs=fact["handoffs"],
+            owner_handled=int(fact["owner_handled"]),
+            **{f"resolution_{bucket}": 1},
+        )
+    for fact in facts("rated_day", "score", "recommend"):
+        recommend = fact["recommend"]
+        add(
+            fact["rated_day"],
+            fact,
+            rated=1,
+            score_sum=fact["score"],
+            **{f"score_{fact['score']}": 1},
+            promoters=int(recommend is not None and recommend >= NPS_PROMOTER),
+            passives=int(recommend is not None and NPS_DETRACTOR < recommend < NPS_PROMOTER),
+            detractors=int(recommend is not None and recommend <= NPS_DETRACTOR),
+        )
+    outcomes = SlaOutcome.objects.filter(
+        done_at__gte=_day_start(first), done_at__lt=_day_start(last + timedelta(days=1))
+    ).values(
+        "target",
+        "met",
+        "done_at",
+        "case_id",
+        "case__team_id",
+        "case__assignee_id",
+        "case__channel",
+        "case__category_id",
+    )
+    for outcome in outcomes:
+        dimensions = {
+            "team_id": outcome["case__team_id"],
+            "agent_id": outcome["case__assignee_id"],
+            "channel": outcome["case__channel"],
+            "category_id": outcome["case__category_id"],
+        }
+        state = "met" if outcome["met"] else "missed"
+        add(
+            timezone.localtime(outcome["done_at"]).date(),
+            dimensions,
+            **{f"{outcome['target']}_{state}": 1},
+        )
+    return [
+        DailyRollup(
+            day=day, team_id=team, agent_id=agent, channel=channel, category_id=category, **row
+        )
+        for (day, team, agent, channel, category), row in sums.items()
+        if any(row.get(name) for name in COUNTERS)
+    ]
+
+
+@transaction.atomic
+def rollup_refresh(now: datetime | None = None) -> int:
+    """Take in the cases changed since the last pass. Returns how many cases it read."""
+    now = now or timezone.now()
+    state = RollupState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        rollup_rebuild(now=now)
+        return Case.objects.count()
+    changed = list(
+        Case.objects.filter(updated_at__gte=state.refreshed_at - OVERLAP).values_list(
+            "pk", flat=True
+        )
+    )
+    if changed:
+        days_rebuild(facts_refresh(changed))
+    state.refreshed_at = now
+    state.save(update_fields=["refreshed_at"])
+    return len(changed)
+
+
+@transaction.atomic
+def rollup_rebuild(*, since: date | None = None, now: datetime | None = None) -> int:
+    """Work out again every case changed since `since` (all of them without it) and every
+    day from `since` on. Returns the rollup rows written."""
+    now = now or timezone.now()
+    RollupState.objects.select_for_update().filter(pk=1).first()
+    cases = Case.objects.order_by("pk")
+    if since is None:
+        CaseFact.objects.all().delete()
+        DailyRollup.objects.all().delete()
+    else:
+        cases = cases.filter(updated_at__gte=_day_start(since))
+    clocks = clocks_load()
+    ids = list(cases.values_list("pk", flat=True))
+    for start in range(0, len(ids), 10_000):
+        facts_refresh(ids[start : start + 10_000], clocks)
+    first = (
+        since
+        or CaseFact.objects.order_by("created_day").values_list("created_day", flat=True).first()
+    )
+    written = 0
+    if first is not None:
+        today = timezone.localtime(now).date()
+        written = days_rebuild(
+            first + timedelta(days=offset) for offset in range((today - first).days + 1)
+        )
+    RollupState.objects.update_or_create(pk=1, defaults={"refreshed_at": now})
+    return written

@@ -1,0 +1,491 @@
+"""/desk/reports/ for managers (every team) and team leads (their teams); /desk/reports/me/
+for each agent's own figures."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from agents.desk import agent_required
+from agents.models import Agent, Team
+from cases.models import Category
+from reports import charts
+from reports.exports import csv_response
+from reports.figures import (
+    TARGET_NAMES,
+    Scope,
+    Sums,
+    bucket_label,
+    report_build,
+)
+from reports.forms import ReportFilterForm
+from reports.models import RollupState
+
+SORTS = ("name", "handled", "response", "resolution", "compliance", "satisfaction", "owner")
+
+
+@agent_required
+@require_safe
+def reports_page(request):
+    agent = request.agent
+    if request.user.is_staff:
+        teams, led = Team.objects.all(), None
+    else:
+        led = tuple(Team.objects.filter(lead=agent).values_list("pk", flat=True))
+        if not led:
+            raise PermissionDenied(_("Reports are for managers and team leads."))
+        teams = Team.objects.filter(pk__in=led)
+    agents = Agent.objects.select_related("user").order_by("user__first_name", "user__username")
+    if led is not None:
+        agents = agents.filter(team_id__in=led)
+    return _page(request, teams=teams, agents=agents, led=led, personal=False)
+
+
+@agent_required
+@require_safe
+def reports_me(request):
+    return _page(
+        request,
+        teams=Team.objects.none(),
+        agents=Agent.objects.none(),
+        led=None,
+        personal=True,
+    )
+
+
+def _leads(agent) -> bool:
+    return Team.objects.filter(lead=agent).exists()
+
+
+def _page(request, *, teams, agents, led, personal):
+    today = timezone.localdate()
+    form = ReportFilterForm(
+        request.GET or None,
+        today=today,
+        teams=teams,
+        agents=agents,
+        categories=Category.objects.all(),
+        personal=personal,
+    )
+    if request.GET and not form.is_valid():
+        return render(
+            request,
+            "reports/page.html",
+            {"form": form, "personal": personal},
+            status=400,
+        )
+    if not request.GET:
+        form = ReportFilterForm(
+            {"period": "30"},
+            today=today,
+            teams=teams,
+            agents=agents,
+            categories=Category.objects.all(),
+            personal=personal,
+        )
+        form.is_valid()
+    data = form.cleaned_data
+    scope = Scope(
+        teams=led,
+        team_id=data["team"].pk if data.get("team") else None,
+        agent_id=request.agent.pk
+        if personal
+        else (data["agent"].pk if data.get("agent") else None),
+        channel=data.get("channel") or "",
+        category_id=data["category"].pk if data.get("category") else None,
+    )
+    period = form.chosen_period()
+    report = report_build(period, scope)
+    team_names = {team.pk: team.name for team in teams}
+    agent_names = {person.pk: person.name for person in agents}
+    if personal:
+        agent_names[request.agent.pk] = request.agent.name
+    team_rows = _table(report.people, 0, team_names, _("No team"), request.GET.get("tsort"))
+    agent_rows = _table(report.people, 1, agent_names, _("Unassigned"), request.GET.get("asort"))
+    export = request.GET.get("export")
+    if export:
+        return _export(export, report, team_rows, agent_rows, team_names)
+    days = report.days
+    scores = [
+        (f"{score} ★", count)
+        for score, count in zip(range(1, 6), report.current.scores(), strict=True)
+    ]
+    day_labels = [date_format(row["day"], "j M") for row in days]
+    context = {
+        "form": form,
+        "personal": personal,
+        "leads": personal and not request.user.is_staff and _leads(request.agent),
+        "report": report,
+        "period": period,
+        "headlines": _headlines(report),
+        "compliance": [
+            {
+                "name": TARGET_NAMES[target],
+                "met": report.current.met(target),
+                "missed": report.current.missed(target),
+                "share": report.current.compliance(target),
+            }
+            for target in TARGET_NAMES
+        ],
+        "team_rows": team_rows,
+        "agent_rows": agent_rows,
+        "days": days,
+        "volume_chart": charts.line_chart(
+            day_labels,
+            [
+                (_("New"), [row["created"] for row in days]),
+                (_("Solved"), [row["solved"] for row in days]),
+            ],
+        ),
+        "compliance_chart": charts.line_chart(
+            day_labels,
+            [
+                (
+                    _("Met %"),
+                    [
+                        round(100 * row["met"] / (row["met"] + row["missed"]))
+                        if row["met"] + row["missed"]
+                        else None
+                        for row in days
+                    ],
+                )
+            ],
+            top=100,
+        ),
+        "backlog_chart": charts.bar_chart(report.backlog["by_age"]),
+        "backlog_teams": sorted(
+            (team_names.get(team, _("No team")), count)
+            for team, count in report.backlog["by_team"].items()
+        ),
+        "scores_chart": charts.bar_chart(scores),
+        "volume_table": {
+            "header": [_("Day"), _("New"), _("Solved")],
+            "rows": [
+                [label, row["created"], row["solved"]]
+                for label, row in zip(day_labels, days, strict=True)
+            ],
+        },
+        "compliance_table": {
+            "header": [_("Day"), _("Met"), _("Missed")],
+            "rows": [
+                [label, row["met"], row["missed"]]
+                for label, row in zip(day_labels, days, strict=True)
+            ],
+        },
+        "backlog_table": {
+            "header": [_("Age"), _("Open cases")],
+            "rows": [list(pair) for pair in report.backlog["by_age"]],
+        },
+        "scores_table": {
+            "header": [_("Score"), _("Ratings")],
+            "rows": [list(pair) for pair in scores],
+        },
+        "columns": [
+            ("name", _("Name")),
+            ("handled", _("Solved")),
+            ("response", _("First response (median)")),
+            ("resolution", _("Resolution (median)")),
+            ("compliance", _("Compliance")),
+            ("satisfaction", _("Satisfaction")),
+            ("owner", _("Single point of contact")),
+        ],
+        "tsort": request.GET.get("tsort") or "-handled",
+        "asort": request.GET.get("asort") or "-handled",
+        "refreshed_at": RollupState.objects.filter(pk=1)
+        .values_list("refreshed_at", flat=True)
+        .first(),
+        "query": request.GET.urlencode(),
+        "sort_query": _without(request.GET, "tsort", "asort", "export"),
+    }
+    return render(request, "reports/page.html", context)
+
+
+def _without(query, *names) -> str:
+    copy = query.copy()
+    for name in names:
+        copy.pop(name, None)
+    return copy.urlencode()
+
+
+def _table(people, position, names, nobody, sort):
+    """Per-team (position 0) or per-agent (1) rows from the (team, agent, sums) groups."""
+    groups: dict = {}
+    for key in people:
+        sums = groups.setdefault(key[position], Sums())
+        sums.add(key[2].values)
+    rows = []
+    for pk, sums in groups.items():
+        rows.append(
+            {
+                "pk": pk,
+                "name": names.get(pk, nobody) if pk is not None else nobody,
+                "handled": sums["solved"],
+                "response": sums.median("response"),
+                "resolution": sums.median("resolution"),
+                "compliance": sums.compliance(),
+                "satisfaction": sums.average_score(),
+                "owner": sums.owner_rate(),
+                "created": sums["created"],
+            }
+        )
+    key = (sort or "").lstrip("-")
+    if key not in SORTS:
+        key = "handled"
+        sort = "-handled"
+    descending = (sort or "").startswith("-")
+    present = [row for row in rows if row[key] is not None]
+    missing = [row for row in rows if row[key] is None]
+    present.sort(key=lambda row: (row[key], str(row["name"])), reverse=descending)
+    return present + sorted(missing, key=lambda row: str(row["name"]))
+
+
+def _percent(value):
+    return "–" if value is None else f"{round(100 * value)}%"
+
+
+def _number(value, digits=1):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _headlines(report) -> list[dict]:
+    """The headline figures, each against the previous period of the same length."""
+    now, before = report.current, report.before
+    rows = [
+        (
+            "created",
+            _("New cases"),
+            now["created"],
+            before["created"],
+            str,
+            True,
+            None,
+            _("Cases opened in the period, by any channel."),
+        ),
+        (
+            "solved",
+            _("Solved"),
+            now["solved"],
+            before["solved"],
+            str,
+            True,
+            True,
+            _("Cases resolved in the period (the last time, if reopened and solved again)."),
+        ),
+        (
+            "response",
+            _("First response, median"),
+            now.median("response"),
+            before.median("response"),
+            bucket_label,
+            False,
+            True,
+            _(
+                "Business time from opening to the first public agent reply, for cases first "
+                "answered in the period; counted in buckets (15 min, 30 min, 1 h, 2 h, 4 h, 8 h, "
+                "1 d, 2 d, 4 d, 1 wk, 2 wk)."
+            ),
+        ),
+        (
+            "response_p90",
+            _("First response, 90th percentile"),
+            now.p90("response"),
+            before.p90("response"),
+            bucket_label,
+            False,
+            True,
+            _("Nine in ten first responses came within this time."),
+        ),
+        (
+            "resolution",
+            _("Resolution, median"),
+            now.median("resolution"),
+            before.median("resolution"),
+            bucket_label,
+            False,
+            True,
+            _(
+                "Business time from opening to solved, less the time waiting on the customer, "
+                "for cases solved in the period."
+            ),
+        ),
+        (
+            "resolution_p90",
+            _("Resolution, 90th percentile"),
+            now.p90("resolution"),
+            before.p90("resolution"),
+            bucket_label,
+            False,
+            True,
+            _("Nine in ten cases were solved within this time."),
+        ),
+        (
+            "fcr",
+            _("First-contact resolution"),
+            now.first_contact_rate(),
+            before.first_contact_rate(),
+            _percent,
+            True,
+            True,
+            _("Solved cases resolved with one agent reply and never reopened."),
+        ),
+        (
+            "compliance",
+            _("Response-time compliance"),
+            now.compliance(),
+            before.compliance(),
+            _percent,
+            True,
+            True,
+            _(
+                "Targets met out of all first-response, next-reply and resolution targets that "
+                "came due and were met or missed in the period."
+            ),
+        ),
+        (
+            "reopen",
+            _("Reopen rate"),
+            now.reopen_rate(),
+            before.reopen_rate(),
+            _percent,
+            False,
+            True,
+            _("Solved cases that had been reopened at least once."),
+        ),
+        (
+            "satisfaction",
+            _("Satisfaction"),
+            now.average_score(),
+            before.average_score(),
+            lambda v: _number(v) + " / 5" if v is not None else "–",
+            True,
+            True,
+            _("Average rating (1 to 5) given by customers in the period."),
+        ),
+        (
+            "rated",
+            _("Rating response rate"),
+            now.response_rate(),
+            before.response_rate(),
+            _percent,
+            True,
+            True,
+            _("Ratings given in the period per case solved in it."),
+        ),
+        (
+            "nps",
+            _("Net Promoter Score"),
+            now.nps(),
+            before.nps(),
+            lambda v: "–" if v is None else f"{v:+d}",
+            True,
+            True,
+            _(
+                "Of customers who said how likely they are to recommend us (0–10): the share "
+                "giving 9 or 10 less the share giving 0 to 6, from −100 to +100."
+            ),
+        ),
+        (
+            "owner",
+            _("Handled by the single point of contact"),
+            now.owner_rate(),
+            before.owner_rate(),
+            _percent,
+            True,
+            True,
+            _(
+                "Solved cases whose every public reply came from the contact's owner, or the "
+                "owner's backup."
+            ),
+        ),
+        (
+            "handoffs",
+            _("Hand-offs per case"),
+            now.handoffs_per_case(),
+            before.handoffs_per_case(),
+            lambda v: _number(v, 2),
+            False,
+            True,
+            _("Moves from one agent to another (or to another team's queue) per solved case."),
+        ),
+    ]
+    headlines = []
+    for key, name, value, previous, show, higher_better, judged, definition in rows:
+        if value is None or previous is None:
+            change, tone = (_("no figure to compare") if previous is None else ""), "neutral"
+        elif value == previous:
+            change, tone = _("same as the previous period"), "neutral"
+        else:
+            up = value > previous
+            change = (_("up from %s") if up else _("down from %s")) % show(previous)
+            if judged is None:
+                tone = "neutral"
+            else:
+                tone = "good" if up == higher_better else "bad"
+        headlines.append(
+            {
+                "key": key,
+                "name": name,
+                "value": show(value),
+                "change": change,
+                "tone": tone,
+                "definition": definition,
+            }
+        )
+    return headlines
+
+
+def _export(table, report, team_rows, agent_rows, team_names):
+    def person_rows(rows):
+        return [
+            [
+                row["name"],
+                row["handled"],
+                bucket_label(row["response"]),
+                bucket_label(row["resolution"]),
+                _percent(row["compliance"]),
+                _number(row["satisfaction"]),
+                _percent(row["owner"]),
+            ]
+            for row in rows
+        ]
+
+    header = [
+        "Name",
+        "Solved",
+        "First response median",
+        "Resolution median",
+        "Compliance",
+        "Satisfaction",
+        "Single point of contact",
+    ]
+    if table == "teams":
+        return csv_response("report-teams.csv", header, person_rows(team_rows))
+    if table == "agents":
+        return csv_response("report-agents.csv", header, person_rows(agent_rows))
+    if table == "days":
+        return csv_response(
+            "report-days.csv",
+            ["Day", "New", "Solved", "Targets met", "Targets missed"],
+            [
+                [row["day"].isoformat(), row["created"], row["solved"], row["met"], row["missed"]]
+                for row in report.days
+            ],
+        )
+    if table == "backlog":
+        return csv_response(
+            "report-backlog.csv",
+            ["Age", "Open cases"],
+            [[label, count] for label, count in report.backlog["by_age"]],
+        )
+    if table == "comments":
+        return csv_response(
+            "report-comments.csv",
+            ["Case", "Rated", "Score", "Comment"],
+            [
+                [rating.case.reference, rating.created_at.isoformat(), rating.score, rating.comment]
+                for rating in report.comments
+            ],
+        )
+    raise PermissionDenied(_("There is no such table to download."))
