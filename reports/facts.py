@@ -62,8 +62,12 @@ def facts_compute(case_ids, clocks: dict | None = None) -> list[CaseFact]:
             .annotate(
                 agent_replies=_count(replies),
                 others_replies=_count(
-                    replies.exclude(author_agent_id=OuterRef("contact__owner_id")).exclude(
-                        author_agent_id=OuterRef("contact__owner__backup_id")
+                    # (Coalesce: a comparison with a missing owner or backup is
+                    # unknown in SQL, and would leave every reply out.)
+                    replies.exclude(
+                        author_agent_id=Coalesce(OuterRef("contact__owner_id"), Value(0))
+                    ).exclude(
+                        author_agent_id=Coalesce(OuterRef("contact__owner__backup_id"), Value(0))
                     )
                 ),
                 handoffs=_count(handoffs),

@@ -1,0 +1,223 @@
+"""Each figure against a small fixture whose numbers are worked out by hand below.
+
+The period is 2 to 4 November 2026 (three days); the previous one 30 October to 1 November.
+Times are UTC (the test settings' zone) and no case has a calendar, so business minutes
+are wall-clock minutes.
+
+| case | contact (owner) | team, agent | opened       | first reply (min) | solved (min)     | notes |
+|------|-----------------|-------------|--------------|-------------------|------------------|-------|
+| 1    | X (Ana)         | T1, Ana     | 2 Nov 09:00  | 09:20 (20)        | 2 Nov 11:00 (120)| one reply; rated 5, recommend 10, 3 Nov |
+| 2    | X (Ana)         | T1, Ben     | 2 Nov 10:00  | 14:00 (240)       | 3 Nov 10:00 (1440)| two replies; rated 2, recommend 3, 4 Nov |
+| 3    | Y (Cleo)        | T2, Cleo    | 3 Nov 08:00  | 08:10 (10)        | 4 Nov 09:00 (1500-180 paused = 1320) | reopened; two replies |
+| 4    | Y (Cleo)        | T1, Ana     | 4 Nov 09:00  | 09:30 (30)        | open, due 4 Nov 10:00 | handed from Cleo to Ana |
+| 5    | Z (Ana)         | T1, Ana     | 1 Nov 10:00  | 10:30 (30)        | 1 Nov 12:00 (120)| previous period; one reply |
+
+Outcomes: 1 first response met (2 Nov), 1 resolution met (2 Nov), 2 first response missed
+(2 Nov), 2 resolution met (3 Nov), 3 first response met (3 Nov), 3 next reply missed (4 Nov),
+5 first response met (1 Nov).
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from cases.models import CaseEvent, CaseRating, Channel, Message, SlaOutcome, Status
+from reports.figures import Period, Scope, bucket_label, report_build
+from reports.rollup import rollup_rebuild
+from tests.factories import AgentFactory, CaseFactory, ContactFactory, TeamFactory
+
+PERIOD = Period(date(2026, 11, 2), date(2026, 11, 4))
+NOW = datetime(2026, 11, 5, 12, 0, tzinfo=UTC)
+
+
+def at(day, hour, minute=0):
+    return datetime(2026, 11 if day < 20 else 10, day, hour, minute, tzinfo=UTC)
+
+
+def solved_case(*, contact, team, agent, channel, opened, replies, resolved, **extra):
+    case = CaseFactory(
+        contact=contact,
+        team=team,
+        assignee=agent,
+        channel=channel,
+        created_at=opened,
+        first_response_at=replies[0][1],
+        resolved_at=resolved,
+        status=Status.RESOLVED if resolved else Status.OPEN,
+        **extra,
+    )
+    Message.objects.create(case=case, author_contact=contact, body="Help", created_at=opened)
+    for author, moment in replies:
+        Message.objects.create(case=case, author_agent=author, body="Reply", created_at=moment)
+    # A note is not a reply.
+    Message.objects.create(case=case, author_agent=agent, body="Note", is_internal=True)
+    return case
+
+
+def outcome(case, target, done, met):
+    SlaOutcome.objects.create(
+        case=case, target=target, due_at=done, done_at=done, met=met, margin_seconds=0
+    )
+
+
+@pytest.fixture
+def fixture(db):
+    t1, t2 = TeamFactory(name="T1"), TeamFactory(name="T2")
+    ana = AgentFactory(team=t1, user__first_name="Ana", user__username="ana")
+    ben = AgentFactory(team=t1, user__first_name="Ben", user__username="ben")
+    cleo = AgentFactory(team=t2, user__first_name="Cleo", user__username="cleo")
+    x, y, z = (ContactFactory(owner=owner) for owner in (ana, cleo, ana))
+    one = solved_case(
+        contact=x,
+        team=t1,
+        agent=ana,
+        channel=Channel.WEB,
+        opened=at(2, 9),
+        replies=[(ana, at(2, 9, 20))],
+        resolved=at(2, 11),
+    )
+    two = solved_case(
+        contact=x,
+        team=t1,
+        agent=ben,
+        channel=Channel.EMAIL,
+        opened=at(2, 10),
+        replies=[(ben, at(2, 14)), (ben, at(3, 10))],
+        resolved=at(3, 10),
+    )
+    three = solved_case(
+        contact=y,
+        team=t2,
+        agent=cleo,
+        channel=Channel.PHONE,
+        opened=at(3, 8),
+        replies=[(cleo, at(3, 8, 10)), (cleo, at(4, 8, 30))],
+        resolved=at(4, 9),
+        paused_minutes=180,
+    )
+    CaseEvent.objects.create(case=three, kind=CaseEvent.Kind.REOPENED, detail="Reopened.")
+    four = solved_case(
+        contact=y,
+        team=t1,
+        agent=ana,
+        channel=Channel.WEB,
+        opened=at(4, 9),
+        replies=[(ana, at(4, 9, 30))],
+        resolved=None,
+        due_at=at(4, 10),
+    )
+    CaseEvent.objects.create(
+        case=four, kind=CaseEvent.Kind.REASSIGNED, detail="Reassigned from Cleo to Ana."
+    )
+    five = solved_case(
+        contact=z,
+        team=t1,
+        agent=ana,
+        channel=Channel.WEB,
+        opened=at(1, 10),
+        replies=[(ana, at(1, 10, 30))],
+        resolved=at(1, 12),
+    )
+    CaseRating.objects.create(
+        case=one, agent=ana, score=5, recommend=10, comment="Great help", created_at=at(3, 12)
+    )
+    CaseRating.objects.create(
+        case=two, agent=ben, score=2, recommend=3, comment="=HYPERLINK(1)", created_at=at(4, 12)
+    )
+    outcome(one, "first_response", at(2, 9, 20), True)
+    outcome(one, "resolution", at(2, 11), True)
+    outcome(two, "first_response", at(2, 14), False)
+    outcome(two, "resolution", at(3, 10), True)
+    outcome(three, "first_response", at(3, 8, 10), True)
+    outcome(three, "next_reply", at(4, 8, 30), False)
+    outcome(five, "first_response", at(1, 10, 30), True)
+    rollup_rebuild(now=NOW)
+    return {"t1": t1, "t2": t2, "ana": ana, "ben": ben, "cleo": cleo}
+
+
+def test_volume_times_and_rates_of_the_period(fixture):
+    report = report_build(PERIOD, Scope(), now=NOW)
+    now, before = report.current, report.before
+    # Opened 2-4 Nov: cases 1, 2, 3, 4. Before: case 5.
+    assert (now["created"], before["created"]) == (4, 1)
+    # Solved 2-4 Nov: 1 (2 Nov), 2 (3 Nov), 3 (4 Nov). Before: 5.
+    assert (now["solved"], before["solved"]) == (3, 1)
+    # First responses 20, 240, 10, 30 min: buckets ≤30, ≤4h, ≤15, ≤30. The 2nd of 4 is ≤ 30
+    # min; the 4th (ceil 3.6) is ≤ 4 h.
+    assert bucket_label(now.median("response")) == "≤ 30 min"
+    assert bucket_label(now.p90("response")) == "≤ 4 h"
+    # Resolution 120, 1440, 1320: the 2nd of 3 is ≤ 1 d, and so is the 3rd.
+    assert bucket_label(now.median("resolution")) == "≤ 1 d"
+    assert bucket_label(now.p90("resolution")) == "≤ 1 d"
+    assert bucket_label(before.median("resolution")) == "≤ 2 h"
+    # One reply and never reopened: only case 1 of 3; before, case 5 of 1.
+    assert now.first_contact_rate() == pytest.approx(1 / 3)
+    assert before.first_contact_rate() == 1
+    # Reopened: case 3 of 3.
+    assert now.reopen_rate() == pytest.approx(1 / 3)
+    # Outcomes 2-4 Nov: met 1 FR, 1 RES, 2 RES, 3 FR; missed 2 FR, 3 NR.
+    assert (now.met(), now.missed()) == (4, 2)
+    assert (now.met("first_response"), now.missed("first_response")) == (2, 1)
+    assert (now.met("next_reply"), now.missed("next_reply")) == (0, 1)
+    assert now.compliance("resolution") == 1
+    assert before.compliance() == 1
+
+
+def test_satisfaction_and_the_single_point_of_contact(fixture):
+    report = report_build(PERIOD, Scope(), now=NOW)
+    now = report.current
+    # Ratings 3 and 4 Nov: 5 and 2.
+    assert now.average_score() == 3.5
+    assert now.scores() == [0, 1, 0, 0, 1]
+    assert now.response_rate() == pytest.approx(2 / 3)
+    # Recommend 10 (promoter) and 3 (detractor): 50% - 50%.
+    assert now.nps() == 0
+    # Every reply by the owner: case 1 (Ana owns X) and 3 (Cleo owns Y); not 2 (Ben).
+    assert now.owner_rate() == pytest.approx(2 / 3)
+    # Hand-offs count on solved cases; case 4 (handed off) is open.
+    assert now.handoffs_per_case() == 0
+    # Contact X's solved cases went to Ana and Ben; Y's only to Cleo.
+    assert report.spread_contacts == 1
+    assert [rating.comment for rating in report.comments] == ["=HYPERLINK(1)", "Great help"]
+
+
+def test_backlog_now(fixture):
+    backlog = report_build(PERIOD, Scope(), now=NOW).backlog
+    # Case 4: opened 27 hours before NOW, due an hour after it opened.
+    assert (backlog["total"], backlog["overdue"]) == (1, 1)
+    assert [count for _label, count in backlog["by_age"]] == [0, 1, 0, 0, 0]
+    assert backlog["by_team"] == {fixture["t1"].pk: 1}
+
+
+def test_filters_narrow_every_figure(fixture):
+    team2 = report_build(PERIOD, Scope(team_id=fixture["t2"].pk), now=NOW)
+    assert (team2.current["created"], team2.current["solved"]) == (1, 1)
+    assert team2.backlog["total"] == 0
+    email = report_build(PERIOD, Scope(channel=Channel.EMAIL), now=NOW).current
+    assert (email["created"], email["solved"], email.first_contact_rate()) == (1, 1, 0)
+    ben = report_build(PERIOD, Scope(agent_id=fixture["ben"].pk), now=NOW)
+    assert ben.current["solved"] == 1
+    assert [rating.score for rating in ben.comments] == [2]
+    # A team lead's scope: only the teams they lead, whatever else is asked.
+    led = report_build(PERIOD, Scope(teams=(fixture["t2"].pk,)), now=NOW)
+    assert led.current["created"] == 1
+
+
+def test_the_period_edges(fixture):
+    # 1 Nov alone holds case 5; 5 Nov holds nothing.
+    first = report_build(Period(date(2026, 11, 1), date(2026, 11, 1)), Scope(), now=NOW)
+    assert (first.current["created"], first.current["solved"]) == (1, 1)
+    assert first.previous == Period(date(2026, 10, 31), date(2026, 10, 31))
+    empty = report_build(Period(date(2026, 11, 5), date(2026, 11, 5)), Scope(), now=NOW)
+    assert empty.current["created"] == 0
+    assert empty.current.median("response") is None
+    assert empty.current.first_contact_rate() is None
+    assert len(empty.days) == 1
+
+
+def test_days_in_the_period(fixture):
+    days = report_build(PERIOD, Scope(), now=NOW).days
+    assert [(row["created"], row["solved"]) for row in days] == [(2, 1), (1, 1), (1, 1)]
+    assert [(row["met"], row["missed"]) for row in days] == [(2, 1), (2, 0), (0, 1)]
+    assert days[0]["day"] == date(2026, 11, 2)
+    assert days[-1]["day"] == PERIOD.first + timedelta(days=2)

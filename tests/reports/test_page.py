@@ -1,0 +1,208 @@
+"""The reports pages: who may see what, filters in the URL, bad input, CSV, query counts."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cases.models import CaseRating, Channel, Status
+from reports.exports import cell_safe
+from reports.rollup import rollup_rebuild
+from tests.factories import AgentFactory, CaseFactory, ContactFactory, TeamFactory
+
+
+def solved(agent, *, days_ago=1, comment="", channel=Channel.WEB):
+    when = timezone.now() - timedelta(days=days_ago)
+    case = CaseFactory(
+        assignee=agent,
+        team=agent.team,
+        channel=channel,
+        created_at=when,
+        resolved_at=when + timedelta(hours=1),
+        status=Status.RESOLVED,
+        contact=ContactFactory(owner=agent),
+    )
+    if comment:
+        CaseRating.objects.create(case=case, agent=agent, score=4, comment=comment)
+    return case
+
+
+@pytest.fixture
+def lead(db, team):
+    lead = AgentFactory(team=team, user__username="lead")
+    team.lead = lead
+    team.save()
+    return lead
+
+
+def test_an_agent_is_refused_the_team_reports_but_sees_their_own(client, agent, other_agent):
+    solved(agent)
+    solved(other_agent)
+    rollup_rebuild()
+    client.force_login(agent.user)
+    response = client.get("/desk/reports/")
+    assert response.status_code == 403
+    response = client.get("/desk/reports/me/")
+    assert response.status_code == 200
+    assert response.context["report"].current["solved"] == 1
+    assert "My figures" in response.text
+    assert "Per agent" not in response.text
+
+
+def test_anonymous_visitors_go_to_the_login(client, db):
+    for path in ("/desk/reports/", "/desk/reports/me/", "/desk/reports/?export=agents"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/")
+
+
+def test_a_non_agent_is_refused(client, non_agent):
+    client.force_login(non_agent)
+    assert client.get("/desk/reports/me/").status_code == 403
+
+
+def test_a_team_lead_sees_only_their_team(client, lead, agent):
+    billing = AgentFactory(team=TeamFactory(name="Billing"))
+    solved(agent)
+    solved(billing)
+    rollup_rebuild()
+    client.force_login(lead.user)
+    response = client.get("/desk/reports/")
+    assert response.status_code == 200
+    assert response.context["report"].current["solved"] == 1
+    assert [row["name"] for row in response.context["team_rows"]] == ["Customer Care"]
+    # Asking for another team is refused as a bad filter, not answered.
+    response = client.get(f"/desk/reports/?team={billing.team_id}")
+    assert response.status_code == 400
+    assert "report" not in response.context
+
+
+def test_a_manager_sees_every_team_and_filters_in_the_url(client, manager, agent):
+    billing = AgentFactory(team=TeamFactory(name="Billing"))
+    solved(agent, channel=Channel.EMAIL)
+    solved(billing)
+    solved(billing, days_ago=40)
+    rollup_rebuild()
+    client.force_login(manager.user)
+    assert client.get("/desk/reports/").context["report"].current["solved"] == 2
+    assert client.get("/desk/reports/?period=90").context["report"].current["solved"] == 3
+    response = client.get(f"/desk/reports/?period=90&team={billing.team_id}")
+    assert response.context["report"].current["solved"] == 2
+    response = client.get("/desk/reports/?period=7&channel=email")
+    assert response.context["report"].current["solved"] == 1
+    response = client.get(f"/desk/reports/?agent={agent.pk}")
+    assert response.context["report"].current["solved"] == 1
+
+
+@pytest.mark.parametrize(
+    "query, error",
+    [
+        ("period=custom&start=2026-11-10&end=2026-11-01", "starts after it ends"),
+        ("period=custom&start=2026-11-10", "Give both dates"),
+        ("period=custom&start=2024-01-01&end=2025-06-01", "at most a year"),
+        ("period=fortnight", "Select a valid choice"),
+        ("team=999999", "Select a valid choice"),
+        ("period=custom&start=yesterday&end=today", "Enter a valid date"),
+    ],
+)
+def test_bad_filters_get_a_clear_error(client, manager, query, error):
+    client.force_login(manager.user)
+    response = client.get(f"/desk/reports/?{query}")
+    assert response.status_code == 400
+    assert error in response.text
+
+
+def test_a_range_ending_after_today_is_refused(client, manager):
+    client.force_login(manager.user)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.get(f"/desk/reports/?period=custom&start=2026-01-01&end={tomorrow}")
+    assert response.status_code == 400
+    assert "cannot end after today" in response.text
+
+
+def test_a_custom_range_of_exactly_a_year_is_taken(client, manager):
+    client.force_login(manager.user)
+    end = timezone.localdate()
+    start = end - timedelta(days=365)
+    response = client.get(f"/desk/reports/?period=custom&start={start}&end={end}")
+    assert response.status_code == 200
+    assert response.context["period"].days == 366
+
+
+def test_tables_download_as_csv_without_formulas(client, manager, agent):
+    agent.user.first_name = "=cmd|' /C calc'!A0"
+    agent.user.save()
+    solved(agent, comment="@SUM(A1:A9) was my rating")
+    rollup_rebuild()
+    client.force_login(manager.user)
+    response = client.get("/desk/reports/?export=agents")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "Name"
+    assert rows[1][0].startswith("'=cmd")
+    assert rows[1][1] == "1"
+    comments = list(csv.reader(io.StringIO(client.get("/desk/reports/?export=comments").text)))
+    assert comments[1][3] == "'@SUM(A1:A9) was my rating"
+    for table in ("teams", "days", "backlog"):
+        assert client.get(f"/desk/reports/?export={table}").status_code == 200
+    assert client.get("/desk/reports/?export=passwords").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("a=1", "a=1"),
+        (-3, "-3"),
+        (None, ""),
+    ],
+)
+def test_cell_safe(value, cell):
+    assert cell_safe(value) == cell
+
+
+def test_tables_sort_by_any_column(client, manager, agent, other_agent):
+    solved(agent)
+    solved(other_agent)
+    solved(other_agent, days_ago=2)
+    rollup_rebuild()
+    client.force_login(manager.user)
+    names = [row["name"] for row in client.get("/desk/reports/").context["agent_rows"]]
+    assert names == [other_agent.name, agent.name]
+    response = client.get("/desk/reports/?asort=handled")
+    assert [row["name"] for row in response.context["agent_rows"]] == [agent.name, other_agent.name]
+    response = client.get("/desk/reports/?asort=-name")
+    assert [row["name"] for row in response.context["agent_rows"]] == sorted(
+        [agent.name, other_agent.name], reverse=True
+    )
+    # An unknown column falls back to the default order.
+    response = client.get("/desk/reports/?asort=password")
+    assert response.status_code == 200
+
+
+def test_the_page_reads_the_same_number_of_queries_at_two_sizes(
+    client, manager, agent, other_agent, assert_queries
+):
+    client.force_login(manager.user)
+    for _ in range(2):
+        solved(agent, comment="Thanks")
+    rollup_rebuild()
+    # Session, user; rollup: periods, days, people; backlog, comments, spread, self-service
+    # (2); state; teams and agents for the form and names (4); categories for the form.
+    with assert_queries(16):
+        assert client.get("/desk/reports/?period=90").status_code == 200
+    for days_ago in range(60):
+        solved(other_agent, days_ago=days_ago, comment="Fine")
+        solved(agent, days_ago=days_ago)
+    rollup_rebuild()
+    with assert_queries(16):
+        response = client.get("/desk/reports/?period=90")
+    assert response.context["report"].current["solved"] == 122
