@@ -12,6 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{name}” is not a time zone; use a name such as Europe/Paris.")
+
+
 class TeamQuerySet(models.QuerySet):
     def default(self):
         """The team for cases without a category: the flagged one, else the oldest."""
@@ -80,6 +85,13 @@ class Agent(models.Model):
     languages = models.CharField(
         max_length=100, blank=True, help_text="Language codes the agent writes in, e.g. en,fr."
     )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Where the agent works, e.g. Europe/Paris (the weekly digest comes on their "
+        "Monday morning). Empty: the desk's time zone.",
+    )
     notify_by_mail = models.BooleanField(
         default=False,
         help_text="Also mail this agent what the desk tells them: customer messages, cases "
@@ -111,6 +123,14 @@ class Agent(models.Model):
         return self.user.is_active and not self.is_away(at)
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The agent's time zone (the desk's when unset or unknown)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        except (ValueError, KeyError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    @property
     def mail_language(self) -> str:
         """The first of the agent's languages the desk writes in (else the desk's own)."""
         codes = dict(settings.LANGUAGES)
@@ -118,11 +138,6 @@ class Agent(models.Model):
             if code in codes:
                 return code
         return settings.LANGUAGE_CODE
-
-
-def validate_time_zone(name: str) -> None:
-    if name not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{name}” is not a time zone; use a name such as Europe/Paris.")
 
 
 class BusinessCalendar(models.Model):

@@ -353,6 +353,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
+    # Monday morning comes at a different hour in each time zone: an hourly pass sends each
+    # manager's weekly digest within the hour of 8:00 on their Monday.
+    "reports-digests": {"task": "reports.tasks.reports_digests", "schedule": timedelta(hours=1)},
 }
 # Send stored mail right after the commit, in the process that stored it, instead of
 # leaving it to the relay: for the tests only (a request would then wait on SMTP).

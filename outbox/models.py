@@ -25,6 +25,7 @@ class OutboundEmail(models.Model):
         RESOLVED = "resolved", _("Resolved, with a rating request")
         LINKS = "links", _("Fresh case links")
         NOTIFICATION = "notification", _("Desk notification")
+        DIGEST = "digest", _("Weekly figures")
 
     case = models.ForeignKey(
         "cases.Case",

@@ -106,6 +106,20 @@ COUNTERS = [
 ]
 
 
+class DigestSent(models.Model):
+    """The weekly digest went to this agent for the week starting `week` (once only)."""
+
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agent", "week"], name="digest_once_a_week")]
+
+    def __str__(self):
+        return f"Digest of {self.week} to {self.agent_id}"
+
+
 class RollupState(models.Model):
     """One row: up to when the rollup has taken in case changes."""
 

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from reports.digest import digests_send
 from reports.rollup import rollup_refresh
 
 
@@ -7,3 +8,9 @@ from reports.rollup import rollup_refresh
 def reports_refresh() -> int:
     """Take the cases changed since the last pass into the figures."""
     return rollup_refresh()
+
+
+@shared_task
+def reports_digests() -> int:
+    """Each manager's and team lead's weekly digest, on their Monday morning."""
+    return digests_send()

@@ -4,13 +4,16 @@ The period is 2 to 4 November 2026 (three days); the previous one 30 October to 
 Times are UTC (the test settings' zone) and no case has a calendar, so business minutes
 are wall-clock minutes.
 
-| case | contact (owner) | team, agent | opened       | first reply (min) | solved (min)     | notes |
-|------|-----------------|-------------|--------------|-------------------|------------------|-------|
-| 1    | X (Ana)         | T1, Ana     | 2 Nov 09:00  | 09:20 (20)        | 2 Nov 11:00 (120)| one reply; rated 5, recommend 10, 3 Nov |
-| 2    | X (Ana)         | T1, Ben     | 2 Nov 10:00  | 14:00 (240)       | 3 Nov 10:00 (1440)| two replies; rated 2, recommend 3, 4 Nov |
-| 3    | Y (Cleo)        | T2, Cleo    | 3 Nov 08:00  | 08:10 (10)        | 4 Nov 09:00 (1500-180 paused = 1320) | reopened; two replies |
-| 4    | Y (Cleo)        | T1, Ana     | 4 Nov 09:00  | 09:30 (30)        | open, due 4 Nov 10:00 | handed from Cleo to Ana |
-| 5    | Z (Ana)         | T1, Ana     | 1 Nov 10:00  | 10:30 (30)        | 1 Nov 12:00 (120)| previous period; one reply |
+1. contact X (owner Ana), T1, Ana, web: opened 2 Nov 09:00, replied 09:20 (20 min), solved
+   11:00 (120 min); one reply; rated 5 (recommend 10) on 3 Nov.
+2. contact X, T1, Ben, email: opened 2 Nov 10:00, replied 14:00 (240), again 3 Nov 10:00,
+   solved then (1440); rated 2 (recommend 3) on 4 Nov.
+3. contact Y (owner Cleo), T2, Cleo, phone: opened 3 Nov 08:00, replied 08:10 (10), reopened,
+   replied again and solved 4 Nov 09:00 (1500 less 180 paused = 1320).
+4. contact Y, T1, Ana (handed from Cleo), web: opened 4 Nov 09:00, replied 09:30 (30); open,
+   due 4 Nov 10:00.
+5. contact Z (owner Ana), T1, Ana, web: opened 1 Nov 10:00 (the previous period), replied
+   10:30 (30), solved 12:00 (120); one reply.
 
 Outcomes: 1 first response met (2 Nov), 1 resolution met (2 Nov), 2 first response missed
 (2 Nov), 2 resolution met (3 Nov), 3 first response met (3 Nov), 3 next reply missed (4 Nov),

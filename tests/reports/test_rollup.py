@@ -87,7 +87,7 @@ def test_passes_over_changes_equal_a_rebuild(db, seed):
     )
     cases = []
     rollup_rebuild()
-    for round_ in range(3):
+    for _round in range(3):
         for _ in range(15):
             step(rng, cases, agents, contacts)
         rollup_refresh()

@@ -1,0 +1,139 @@
+"""The weekly digest: on Monday morning, in their own time zone and language, each manager
+(and each team lead, for their teams) gets last week's headline figures and a link."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from agents.models import Agent
+from outbox.models import OutboundEmail
+from outbox.store import email_enqueue, email_render, message_id_new, site_url
+from reports.figures import Period, Scope, bucket_label, report_build
+from reports.models import DigestSent
+
+# Sent from this hour of the recipient's Monday on (an hourly pass, so within the hour).
+DIGEST_HOUR = 8
+
+
+def digest_recipients():
+    """Active managers and team leads with an email address."""
+    return (
+        Agent.objects.filter(user__is_active=True)
+        .exclude(user__email="")
+        .filter(Q(user__is_staff=True) | Q(led_teams__isnull=False))
+        .select_related("user")
+        .prefetch_related("led_teams")
+        .distinct()
+    )
+
+
+def week_due(agent: Agent, now: datetime) -> Period | None:
+    """Last week (Monday to Sunday) if it is the agent's Monday morning or later that
+    Monday, else None."""
+    local = now.astimezone(agent.zone)
+    if local.weekday() != 0 or local.hour < DIGEST_HOUR:
+        return None
+    monday = local.date() - timedelta(days=7)
+    return Period(monday, monday + timedelta(days=6))
+
+
+def digests_send(now: datetime | None = None) -> int:
+    """Store a digest for each recipient whose Monday morning it is and who has not had
+    this week's. Returns how many were stored."""
+    now = now or timezone.now()
+    sent = 0
+    for agent in digest_recipients():
+        week = week_due(agent, now)
+        if week is None or DigestSent.objects.filter(agent=agent, week=week.first).exists():
+            continue
+        try:
+            with transaction.atomic():
+                DigestSent.objects.create(agent=agent, week=week.first)
+                email = digest_build(agent, week, now=now)
+                email.save()
+                email_enqueue(email)
+        except IntegrityError:
+            continue  # another pass sent it a moment ago
+        sent += 1
+    return sent
+
+
+def digest_build(agent: Agent, week: Period, *, now: datetime) -> OutboundEmail:
+    """An unsaved digest mail for the agent: all teams for a manager, else the teams they
+    lead."""
+    teams = None if agent.user.is_staff else tuple(team.pk for team in agent.led_teams.all())
+    report = report_build(week, Scope(teams=teams), now=now)
+    language = agent.mail_language
+    link = site_url(
+        reverse("reports:page")
+        + f"?period=custom&start={week.first.isoformat()}&end={week.last.isoformat()}"
+    )
+    with translation.override(language):
+        current, before = report.current, report.before
+        figures = [
+            (_label("New cases"), current["created"], before["created"]),
+            (_label("Solved"), current["solved"], before["solved"]),
+            (
+                _label("First response, median"),
+                bucket_label(current.median("response")),
+                bucket_label(before.median("response")),
+            ),
+            (
+                _label("Resolution, median"),
+                bucket_label(current.median("resolution")),
+                bucket_label(before.median("resolution")),
+            ),
+            (
+                _label("Response-time compliance"),
+                _percent(current.compliance()),
+                _percent(before.compliance()),
+            ),
+            (
+                _label("Satisfaction"),
+                _score(current.average_score()),
+                _score(before.average_score()),
+            ),
+            (
+                _label("Handled by the single point of contact"),
+                _percent(current.owner_rate()),
+                _percent(before.owner_rate()),
+            ),
+        ]
+        context = {
+            "agent": agent,
+            "figures": figures,
+            "open": report.backlog["total"],
+            "overdue": report.backlog["overdue"],
+            "first": date_format(week.first, "j F"),
+            "last": date_format(week.last, "j F Y"),
+            "link": link,
+            "site_name": settings.SITE_NAME,
+            "teams": ", ".join(team.name for team in agent.led_teams.all()) if teams else "",
+        }
+    subject, text, html = email_render(template="digest", context=context, language=language)
+    return OutboundEmail(
+        kind=OutboundEmail.Kind.DIGEST,
+        to=agent.user.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id_header=message_id_new(),
+    )
+
+
+def _label(text: str) -> str:
+    # The same words as the page's headlines, translated in the recipient's language.
+    return translation.gettext(text)
+
+
+def _percent(value) -> str:
+    return "–" if value is None else f"{round(100 * value)}%"
+
+
+def _score(value) -> str:
+    return "–" if value is None else f"{value:.1f} / 5"
