@@ -1,9 +1,12 @@
-"""Charts drawn on the server as SVG (templates/reports/_line_chart.html, _bar_chart.html):
-no JavaScript and nothing fetched. Each line has its own dash and marker and a label at its
-end, each bar its value written beside it, so colour is never the only cue; the page puts
-the same numbers in a table under each chart."""
+"""Charts drawn on the server as SVG: no JavaScript and nothing fetched. Each line has its
+own dash and marker and a label at its end, each bar its value written beside it, so
+colour is never the only cue; the page puts the same numbers in a table under each chart.
 
-from dataclasses import dataclass
+Built as strings here rather than in a template: a 90-day chart has hundreds of numbers,
+and the template engine would spend more time on them than the figures take to sum."""
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 90, 12, 28
@@ -11,18 +14,7 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 90, 12, 28
 STYLES = (("", "circle"), ("6 4", "square"), ("2 3", "diamond"))
 
 
-@dataclass
-class Line:
-    label: str
-    points: str
-    dash: str
-    marker: str
-    markers: list
-    end_x: float
-    end_y: float
-
-
-def _nice_max(value: float) -> float:
+def axis_top(value: float) -> float:
     """A round top for the axis at or above `value`."""
     if value <= 0:
         return 1
@@ -35,14 +27,40 @@ def _nice_max(value: float) -> float:
     return step * 10
 
 
-def line_chart(labels: list[str], series: list[tuple[str, list[float]]], *, top=None) -> dict:
-    """Coordinates for a line chart: x is the position in `labels` (days), y the value.
-    `top` fixes the axis (100 for percentages); else it is rounded up from the data."""
+def _tick(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def _marker(shape: str, x: float, y: float) -> str:
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"/>'
+    if shape == "square":
+        return f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6"/>'
+    return f'<path d="M{x:.1f} {y - 4:.1f} l4 4 l-4 4 l-4 -4 z"/>'
+
+
+def _open(chart_id: str, title: str, height: int) -> list[str]:
+    return [
+        f'<svg viewBox="0 0 {WIDTH} {height}" class="report-chart" role="img" '
+        f'aria-labelledby="{chart_id}-title">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+    ]
+
+
+def line_chart(
+    chart_id: str,
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list]],
+    *,
+    top=None,
+    unit: str = "",
+) -> SafeString:
+    """A line per series over the days in `labels`; a value of None leaves a gap in the
+    markers (the line joins the known points). `top` fixes the axis (100 for percentages)."""
     count = len(labels)
-    highest = max(
-        (value for _, values in series for value in values if value is not None), default=0
-    )
-    top = top or _nice_max(highest)
+    highest = max((v for _, values in series for v in values if v is not None), default=0)
+    top = top or axis_top(highest)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(index):
@@ -51,62 +69,53 @@ def line_chart(labels: list[str], series: list[tuple[str, list[float]]], *, top=
     def y(value):
         return TOP + plot_h - plot_h * value / top
 
-    lines = []
-    for (label, values), (dash, marker) in zip(series, STYLES, strict=False):
+    parts = _open(chart_id, title, HEIGHT)
+    for share in (0, 0.5, 1):
+        tick_y = y(top * share)
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{tick_y:.1f}" y2="{tick_y:.1f}" '
+            f'class="grid"/><text x="{LEFT - 6}" y="{tick_y + 4:.1f}" text-anchor="end" '
+            f'class="axis">{_tick(top * share)}{escape(unit)}</text>'
+        )
+    for index in sorted({0, count // 2, count - 1}) if count else []:
+        parts.append(
+            f'<text x="{x(index):.1f}" y="{HEIGHT - 8}" text-anchor="middle" '
+            f'class="axis">{escape(labels[index])}</text>'
+        )
+    # Markers on every point for short periods; on about fifteen for long ones.
+    every = max(1, count // 15)
+    for number, ((label, values), (dash, shape)) in enumerate(zip(series, STYLES, strict=False), 1):
         known = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
         if not known:
             continue
-        # Markers on every point for short periods; on a few for long ones.
-        every = max(1, count // 15)
-        lines.append(
-            Line(
-                label=label,
-                points=" ".join(f"{px:.1f},{py:.1f}" for px, py in known),
-                dash=dash,
-                marker=marker,
-                markers=[(round(px, 1), round(py, 1)) for px, py in known[::every]],
-                end_x=round(known[-1][0] + 6, 1),
-                end_y=round(known[-1][1] + 4, 1),
-            )
+        points = " ".join(f"{px:.1f},{py:.1f}" for px, py in known)
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<g class="series series-{number}"><polyline points="{points}" fill="none"{dashed}/>'
         )
-    ticks = [(round(y(top * share), 1), _tick(top * share)) for share in (0, 0.5, 1)]
-    shown = sorted({0, count // 2, count - 1}) if count else []
-    return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "bottom": HEIGHT - BOTTOM,
-        "lines": lines,
-        "ticks": ticks,
-        "x_labels": [(round(x(i), 1), labels[i]) for i in shown],
-        "label_y": HEIGHT - 8,
-    }
+        parts.extend(_marker(shape, px, py) for px, py in known[::every])
+        end_x, end_y = known[-1]
+        parts.append(
+            f'<text x="{end_x + 6:.1f}" y="{end_y + 4:.1f}" class="series-label">'
+            f"{escape(label)}</text></g>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every value above is a number or escaped
 
 
-def _tick(value: float) -> str:
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
-
-
-def bar_chart(bars: list[tuple[str, int]]) -> dict:
+def bar_chart(chart_id: str, title: str, bars: list[tuple[str, int]]) -> SafeString:
     """Horizontal bars, each with its label on the left and its value at its end."""
     row, label_w, value_w = 26, 130, 50
     highest = max((value for _, value in bars), default=0) or 1
     span = WIDTH - label_w - value_w
-    return {
-        "width": WIDTH,
-        "height": row * len(bars) + 4,
-        "bars": [
-            {
-                "label": label,
-                "value": value,
-                "y": index * row + 2,
-                "text_y": index * row + 18,
-                "x": label_w,
-                "w": round(span * value / highest, 1),
-                "value_x": round(label_w + span * value / highest + 6, 1),
-                "label_x": label_w - 8,
-            }
-            for index, (label, value) in enumerate(bars)
-        ],
-    }
+    parts = _open(chart_id, title, row * len(bars) + 4)
+    for index, (label, value) in enumerate(bars):
+        top, width = index * row + 2, span * value / highest
+        parts.append(
+            f'<text x="{label_w - 8}" y="{top + 16}" text-anchor="end" class="axis">'
+            f'{escape(label)}</text><rect x="{label_w}" y="{top}" width="{width:.1f}" '
+            f'height="20" class="bar"/><text x="{label_w + width + 6:.1f}" y="{top + 16}" '
+            f'class="value">{value}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every value above is a number or escaped

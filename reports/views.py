@@ -133,6 +133,8 @@ def _page(request, *, teams, agents, led, personal):
         "agent_rows": agent_rows,
         "days": days,
         "volume_chart": charts.line_chart(
+            "volume",
+            _("New and solved cases per day"),
             day_labels,
             [
                 (_("New"), [row["created"] for row in days]),
@@ -140,6 +142,8 @@ def _page(request, *, teams, agents, led, personal):
             ],
         ),
         "compliance_chart": charts.line_chart(
+            "compliance",
+            _("Share of response-time targets met, per day"),
             day_labels,
             [
                 (
@@ -153,13 +157,16 @@ def _page(request, *, teams, agents, led, personal):
                 )
             ],
             top=100,
+            unit="%",
         ),
-        "backlog_chart": charts.bar_chart(report.backlog["by_age"]),
+        "backlog_chart": charts.bar_chart(
+            "backlog", _("Open cases by age"), report.backlog["by_age"]
+        ),
         "backlog_teams": sorted(
             (team_names.get(team, _("No team")), count)
             for team, count in report.backlog["by_team"].items()
         ),
-        "scores_chart": charts.bar_chart(scores),
+        "scores_chart": charts.bar_chart("scores", _("Ratings by score"), scores),
         "volume_table": {
             "header": [_("Day"), _("New"), _("Solved")],
             "rows": [
