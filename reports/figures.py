@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import OPEN_STATUSES, Case, CaseRating, Status
 from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionOpen
-from reports.models import BUCKET_EDGES, BUCKETS, COUNTERS, CaseFact, DailyRollup
+from reports.models import BUCKET_EDGES, BUCKETS, COUNTERS, CaseFact, DailyRollup, TeamDay
 
 TARGETS = ("first_response", "next_reply", "resolution")
 TARGET_NAMES = {
@@ -67,6 +67,15 @@ class Scope:
 
     def rollup(self, queryset):
         return queryset.filter(self._q("team_id", "agent_id", "channel", "category_id"))
+
+    def days(self, first: date, last: date):
+        """The rollup rows of these days in scope: per team and agent unless a channel or
+        category is chosen (then the wide rows, which have them)."""
+        if self.channel or self.category_id is not None:
+            rows = DailyRollup.objects.filter(day__gte=first, day__lte=last)
+        else:
+            rows = TeamDay.objects.filter(day__gte=first, day__lte=last)
+        return rows.filter(self._q("team_id", "agent_id", "channel", "category_id"))
 
     def cases(self, queryset, prefix=""):
         return queryset.filter(
@@ -219,7 +228,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
     comments (1), contacts served by several agents (1), self-service (2)."""
     now = now or timezone.now()
     previous = period.previous()
-    rows = scope.rollup(DailyRollup.objects.filter(day__gte=previous.first, day__lte=period.last))
+    rows = scope.days(previous.first, period.last)
     current, before = Sums(), Sums()
     for row in (
         rows.annotate(current=m.Case(m.When(day__gte=period.first, then=1), default=0))
@@ -230,9 +239,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
         (current if row["current"] else before).add(row)
     per_day = {
         row["day"]: row
-        for row in scope.rollup(
-            DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last)
-        )
+        for row in scope.days(period.first, period.last)
         .order_by()
         .values("day")
         .annotate(
@@ -256,7 +263,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
     ]
     people = []
     for row in (
-        scope.rollup(DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last))
+        scope.days(period.first, period.last)
         .order_by()
         .values("team_id", "agent_id")
         .annotate(**_sum_all())

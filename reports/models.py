@@ -54,16 +54,11 @@ class CaseFact(models.Model):
         return f"Facts of case {self.case_id}"
 
 
-class DailyRollup(models.Model):
-    """Sums over the cases of one day, team, agent, channel and category. Each count is
-    attributed to the day its event happened: a case opened on Monday and solved on
-    Wednesday adds to Monday's `created` and Wednesday's `solved`."""
+class Counters(models.Model):
+    """Sums over the cases of one day and group. Each count is attributed to the day its
+    event happened: a case opened on Monday and solved on Wednesday adds to Monday's
+    `created` and Wednesday's `solved`."""
 
-    day = models.DateField()
-    team_id = models.BigIntegerField(null=True)
-    agent_id = models.BigIntegerField(null=True)
-    channel = models.CharField(max_length=10)
-    category_id = models.BigIntegerField(null=True)
     created = models.PositiveIntegerField(default=0)
     solved = models.PositiveIntegerField(default=0)
     # Of the solved: one agent reply and never reopened; reopened; hand-offs; the owner's.
@@ -86,24 +81,52 @@ class DailyRollup(models.Model):
     detractors = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day", "team_id", "agent_id"], name="rollup_day_idx")]
+        abstract = True
+
+
+# The histograms and the score distribution, one column each so the database sums them.
+for _index in range(BUCKETS):
+    Counters.add_to_class(f"response_{_index}", models.PositiveIntegerField(default=0))
+    Counters.add_to_class(f"resolution_{_index}", models.PositiveIntegerField(default=0))
+for _score in range(1, 6):
+    Counters.add_to_class(f"score_{_score}", models.PositiveIntegerField(default=0))
+
+COUNTERS = [
+    field.name
+    for field in Counters._meta.local_fields
+    if isinstance(field, models.PositiveIntegerField)
+]
+
+
+class DailyRollup(Counters):
+    """Per day, team, agent, channel and category: what a channel or category filter reads."""
+
+    day = models.DateField()
+    team_id = models.BigIntegerField(null=True)
+    agent_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+    category_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "channel", "category_id"], name="rollup_day_idx")]
 
     def __str__(self):
         return f"{self.day} team {self.team_id} agent {self.agent_id}"
 
 
-# The histograms and the score distribution, one column each so the database sums them.
-for _index in range(BUCKETS):
-    DailyRollup.add_to_class(f"response_{_index}", models.PositiveIntegerField(default=0))
-    DailyRollup.add_to_class(f"resolution_{_index}", models.PositiveIntegerField(default=0))
-for _score in range(1, 6):
-    DailyRollup.add_to_class(f"score_{_score}", models.PositiveIntegerField(default=0))
+class TeamDay(Counters):
+    """The same sums per day, team and agent only: a few dozen rows a day whatever the
+    volume, so the page without a channel or category filter sums little."""
 
-COUNTERS = [
-    field.name
-    for field in DailyRollup._meta.local_fields
-    if isinstance(field, models.PositiveIntegerField)
-]
+    day = models.DateField()
+    team_id = models.BigIntegerField(null=True)
+    agent_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "team_id"], name="teamday_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} team {self.team_id} agent {self.agent_id}"
 
 
 class DigestSent(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import Case, SlaOutcome
 from reports.facts import clocks_load, facts_compute
-from reports.models import COUNTERS, CaseFact, DailyRollup, RollupState, bucket_of
+from reports.models import COUNTERS, CaseFact, DailyRollup, RollupState, TeamDay, bucket_of
 
 # Changes committed a little before the last pass started may not have been visible to it
 # (a transaction that began earlier commits later): each pass looks back this far again.
@@ -31,11 +31,14 @@ def _days(fact: CaseFact) -> set[date]:
     }
 
 
-def facts_refresh(case_ids, clocks=None) -> set[date]:
+def facts_refresh(case_ids, clocks=None, *, fresh=False) -> set[date]:
     """Work the facts of these cases out again; the days whose rollup they touched, before
     or after (a case moved to another team changes the day it was opened on, too)."""
     case_ids = list(case_ids)
     touched: set[date] = set()
+    if fresh:  # a rebuild from nothing: no old facts to read or remove
+        CaseFact.objects.bulk_create(facts_compute(case_ids, clocks), batch_size=2000)
+        return touched
     for fact in CaseFact.objects.filter(pk__in=case_ids):
         touched |= _days(fact)
     for done_at in SlaOutcome.objects.filter(case_id__in=case_ids).values_list(
@@ -71,9 +74,30 @@ def days_rebuild(days) -> int:
     for first, last in _spans(days):
         rows = _sums(first, last)
         DailyRollup.objects.filter(day__gte=first, day__lte=last).delete()
+        TeamDay.objects.filter(day__gte=first, day__lte=last).delete()
         DailyRollup.objects.bulk_create(rows, batch_size=1000)
+        TeamDay.objects.bulk_create(_narrow(rows), batch_size=1000)
         written += len(rows)
     return written
+
+
+def _narrow(rows: list[DailyRollup]) -> list[TeamDay]:
+    """The wide rows summed over channel and category."""
+    sums: dict = {}
+    for row in rows:
+        key = (row.day, row.team_id, row.agent_id)
+        narrow = sums.get(key)
+        if narrow is None:
+            sums[key] = TeamDay(
+                day=row.day,
+                team_id=row.team_id,
+                agent_id=row.agent_id,
+                **{name: getattr(row, name) for name in COUNTERS},
+            )
+        else:
+            for name in COUNTERS:
+                setattr(narrow, name, getattr(narrow, name) + getattr(row, name))
+    return list(sums.values())
 
 
 def _sums(first: date, last: date) -> list[DailyRollup]:
@@ -193,12 +217,13 @@ def rollup_rebuild(*, since: date | None = None, now: datetime | None = None) ->
     if since is None:
         CaseFact.objects.all().delete()
         DailyRollup.objects.all().delete()
+        TeamDay.objects.all().delete()
     else:
         cases = cases.filter(updated_at__gte=_day_start(since))
     clocks = clocks_load()
     ids = list(cases.values_list("pk", flat=True))
     for start in range(0, len(ids), 10_000):
-        facts_refresh(ids[start : start + 10_000], clocks)
+        facts_refresh(ids[start : start + 10_000], clocks, fresh=since is None)
     first = (
         since
         or CaseFact.objects.order_by("created_day").values_list("created_day", flat=True).first()
