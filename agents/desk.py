@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from agents.models import Agent
 
@@ -22,7 +23,9 @@ def agent_required(view):
         try:
             agent = request.user.agent
         except Agent.DoesNotExist:
-            raise PermissionDenied("Only agents can use the desk.") from None
+            raise PermissionDenied(
+                _("The desk is for agents. Ask a manager to give your account an agent profile.")
+            ) from None
         agent.user = request.user
         request.agent = agent
         return view(request, *args, **kwargs)

@@ -1,6 +1,7 @@
 """Charts drawn on the server as SVG: no JavaScript and nothing fetched. Each line has its
-own dash and marker and a label at its end, each bar its value written beside it, so
-colour is never the only cue; the page puts the same numbers in a table under each chart.
+own dash and marker, named in a key beside the plot, and each bar its value written at its
+end, so colour is never the only cue; the page puts the same numbers in a table under each
+chart.
 
 Built as strings here rather than in a template: a 90-day chart has hundreds of numbers,
 and the template engine would spend more time on them than the figures take to sum."""
@@ -60,6 +61,7 @@ def line_chart(
     markers (the line joins the known points). `top` fixes the axis (100 for percentages)."""
     count = len(labels)
     highest = max((v for _, values in series for v in values if v is not None), default=0)
+    integer = top is None  # counts: no tick at 0.5
     top = top or axis_top(highest)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -71,6 +73,8 @@ def line_chart(
 
     parts = _open(chart_id, title, HEIGHT)
     for share in (0, 0.5, 1):
+        if integer and top * share != int(top * share):
+            continue
         tick_y = y(top * share)
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{tick_y:.1f}" y2="{tick_y:.1f}" '
@@ -86,18 +90,24 @@ def line_chart(
     every = max(1, count // 15)
     for number, ((label, values), (dash, shape)) in enumerate(zip(series, STYLES, strict=False), 1):
         known = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
-        if not known:
-            continue
-        points = " ".join(f"{px:.1f},{py:.1f}" for px, py in known)
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<g class="series series-{number}"><polyline points="{points}" fill="none"{dashed}/>'
-        )
+        parts.append(f'<g class="series series-{number}">')
+        # A day without a value (no outcome came due) breaks the line instead of bridging it.
+        segment: list[str] = []
+        for index, value in enumerate([*values, None]):
+            if value is not None:
+                segment.append(f"{x(index):.1f},{y(value):.1f}")
+            elif segment:
+                parts.append(f'<polyline points="{" ".join(segment)}" fill="none"{dashed}/>')
+                segment = []
         parts.extend(_marker(shape, px, py) for px, py in known[::every])
-        end_x, end_y = known[-1]
+        # The key, in the right margin: the line's dash and marker, and its name.
+        key_x, key_y = WIDTH - RIGHT + 12, TOP + 8 + 22 * (number - 1)
         parts.append(
-            f'<text x="{end_x + 6:.1f}" y="{end_y + 4:.1f}" class="series-label">'
-            f"{escape(label)}</text></g>"
+            f'<line x1="{key_x}" x2="{key_x + 24}" y1="{key_y}" y2="{key_y}"{dashed}/>'
+            f"{_marker(shape, key_x + 12, key_y)}"
+            f'<text x="{key_x + 30}" y="{key_y + 4}" class="series-label">{escape(label)}</text>'
+            "</g>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every value above is a number or escaped

@@ -61,13 +61,15 @@ class ReportFilterForm(forms.Form):
         if choice == "custom":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
-                raise forms.ValidationError(_("Give both dates of a custom range."))
-            if start > end:
-                raise forms.ValidationError(_("The range starts after it ends."))
-            if end > self.today:
-                raise forms.ValidationError(_("The range cannot end after today."))
-            if (end - start).days + 1 > MAX_DAYS:
-                raise forms.ValidationError(_("Choose a range of at most a year (366 days)."))
+                for name in ("start", "end"):
+                    if not data.get(name) and name not in self.errors:
+                        self.add_error(name, _("Give both dates of a custom range."))
+            elif start > end:
+                self.add_error("start", _("The range starts after it ends."))
+            elif end > self.today:
+                self.add_error("end", _("The range cannot end after today."))
+            elif (end - start).days + 1 > MAX_DAYS:
+                self.add_error("start", _("Choose a range of at most a year (366 days)."))
         return data
 
     def chosen_period(self) -> Period:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
 from agents.desk import agent_required
@@ -23,6 +24,15 @@ from reports.figures import (
 from reports.forms import ReportFilterForm
 from reports.models import RollupState
 
+COLUMNS = [
+    ("name", _lazy("Name")),
+    ("handled", _lazy("Solved")),
+    ("response", _lazy("First response (median)")),
+    ("resolution", _lazy("Resolution (median)")),
+    ("compliance", _lazy("Compliance")),
+    ("satisfaction", _lazy("Satisfaction")),
+    ("owner", _lazy("Single point of contact")),
+]
 SORTS = ("name", "handled", "response", "resolution", "compliance", "satisfaction", "owner")
 
 
@@ -35,7 +45,9 @@ def reports_page(request):
     else:
         led = tuple(Team.objects.filter(lead=agent).values_list("pk", flat=True))
         if not led:
-            raise PermissionDenied(_("Reports are for managers and team leads."))
+            raise PermissionDenied(
+                _("Reports are for managers and team leads; your own are under My figures.")
+            )
         teams = Team.objects.filter(pk__in=led)
     agents = Agent.objects.select_related("user").order_by("user__first_name", "user__username")
     if led is not None:
@@ -189,22 +201,16 @@ def _page(request, *, teams, agents, led, personal):
             "header": [_("Score"), _("Ratings")],
             "rows": [list(pair) for pair in scores],
         },
-        "columns": [
-            ("name", _("Name")),
-            ("handled", _("Solved")),
-            ("response", _("First response (median)")),
-            ("resolution", _("Resolution (median)")),
-            ("compliance", _("Compliance")),
-            ("satisfaction", _("Satisfaction")),
-            ("owner", _("Single point of contact")),
-        ],
-        "tsort": request.GET.get("tsort") or "-handled",
-        "asort": request.GET.get("asort") or "-handled",
         "refreshed_at": RollupState.objects.filter(pk=1)
         .values_list("refreshed_at", flat=True)
         .first(),
         "query": request.GET.urlencode(),
-        "sort_query": _without(request.GET, "tsort", "asort", "export"),
+        "team_headers": _headers(
+            COLUMNS, request.GET.get("tsort"), "tsort", _without(request.GET, "tsort", "export")
+        ),
+        "agent_headers": _headers(
+            COLUMNS, request.GET.get("asort"), "asort", _without(request.GET, "asort", "export")
+        ),
     }
     return render(request, "reports/page.html", context)
 
@@ -237,15 +243,43 @@ def _table(people, position, names, nobody, sort):
                 "created": sums["created"],
             }
         )
+    key, descending = _sort_of(sort)
+    # By name first, so that ties keep alphabetical order (sorting is stable, reversed too);
+    # rows without the figure, and the no-team or unassigned row, come last.
+    rows.sort(key=lambda row: str(row["name"]))
+    present = [row for row in rows if row[key] is not None and row["pk"] is not None]
+    missing = [row for row in rows if row[key] is None and row["pk"] is not None]
+    nobody_rows = [row for row in rows if row["pk"] is None]
+    present.sort(key=lambda row: row[key], reverse=descending)
+    return present + missing + nobody_rows
+
+
+# The first click on a column: names A to Z and times fastest first; counts and shares
+# highest first.
+ASCENDING_FIRST = {"name", "response", "resolution"}
+
+
+def _sort_of(sort) -> tuple[str, bool]:
     key = (sort or "").lstrip("-")
     if key not in SORTS:
-        key = "handled"
-        sort = "-handled"
-    descending = (sort or "").startswith("-")
-    present = [row for row in rows if row[key] is not None]
-    missing = [row for row in rows if row[key] is None]
-    present.sort(key=lambda row: (row[key], str(row["name"])), reverse=descending)
-    return present + sorted(missing, key=lambda row: str(row["name"]))
+        return "handled", True
+    return key, (sort or "").startswith("-")
+
+
+def _headers(columns, sort, param, query) -> list[dict]:
+    """Each column's header link: the other direction if it is the sorted one, else its
+    first direction. `query` keeps the filters and the other table's order."""
+    current, descending = _sort_of(sort)
+    headers = []
+    for key, name in columns:
+        if key == current:
+            target = key if descending else f"-{key}"
+            aria = "descending" if descending else "ascending"
+        else:
+            target = key if key in ASCENDING_FIRST else f"-{key}"
+            aria = ""
+        headers.append({"name": name, "href": f"?{query}&{param}={target}", "aria": aria})
+    return headers
 
 
 def _percent(value):

@@ -18,5 +18,10 @@ def decimal1(value):
 
 
 @register.filter
+def decimal2(value):
+    return "–" if value is None else f"{value:.2f}"
+
+
+@register.filter
 def bucket(index):
     return bucket_label(index)

@@ -14,16 +14,24 @@ def test_a_line_runs_from_the_first_day_to_the_last_on_a_rounded_axis():
 
 def test_lines_differ_by_dash_and_marker_not_only_colour():
     svg = line_chart("v", "t", ["a", "b"], [("New", [1, 2]), ("Solved", [2, 1])])
-    assert svg.count("<circle") == 2 and svg.count("<rect") == 2
-    assert 'stroke-dasharray="6 4"' in svg
+    # A marker per point and one in the key for each line.
+    assert svg.count("<circle") == 3 and svg.count("<rect") == 3
+    assert svg.count('stroke-dasharray="6 4"') == 2  # the line and its key
     assert ">New</text>" in svg and ">Solved</text>" in svg
 
 
-def test_unknown_days_leave_the_line_to_the_known_ones():
-    svg = line_chart("c", "t", ["a", "b", "c"], [("Met %", [None, 50, None])], top=100)
-    assert svg.count("<circle") == 1
+def test_a_day_without_a_value_breaks_the_line():
+    svg = line_chart("c", "t", ["a", "b", "c", "d"], [("Met %", [80, None, 50, 60])], top=100)
+    assert svg.count("<polyline") == 2
+    assert svg.count("<circle") == 3 + 1
     empty = line_chart("c", "t", ["a"], [("Met %", [None])], top=100)
     assert "<polyline" not in empty
+
+
+def test_count_axes_have_no_half_ticks():
+    svg = line_chart("v", "t", ["a", "b"], [("New", [0, 1])])
+    assert ">0.5</text>" not in svg and ">1</text>" in svg
+    assert ">50%</text>" in line_chart("c", "t", ["a"], [("Met", [1])], top=100, unit="%")
 
 
 def test_labels_are_escaped():
