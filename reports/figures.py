@@ -228,15 +228,10 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
     comments (1), contacts served by several agents (1), self-service (2)."""
     now = now or timezone.now()
     previous = period.previous()
-    rows = scope.days(previous.first, period.last)
+    # The current period's totals are the sum of its per-team-and-agent rows (read below);
+    # the previous period needs only its totals.
     current, before = Sums(), Sums()
-    for row in (
-        rows.annotate(current=m.Case(m.When(day__gte=period.first, then=1), default=0))
-        .order_by()
-        .values("current")
-        .annotate(**_sum_all())
-    ):
-        (current if row["current"] else before).add(row)
+    before.add(scope.days(previous.first, previous.last).aggregate(**_sum_all()))
     per_day = {
         row["day"]: row
         for row in scope.days(period.first, period.last)
@@ -270,6 +265,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
     ):
         sums = Sums()
         sums.add(row)
+        current.add(row)
         people.append((row["team_id"], row["agent_id"], sums))
     return Report(
         period=period,
