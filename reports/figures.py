@@ -69,9 +69,9 @@ class Scope:
         return queryset.filter(self._q("team_id", "agent_id", "channel", "category_id"))
 
     def days(self, first: date, last: date):
-        """The rollup rows of these days in scope: per team and agent unless a channel or
-        category is chosen (then the wide rows, which have them)."""
-        if self.channel or self.category_id is not None:
+        """The rollup rows of these days in scope: per team, agent and channel unless a
+        category is chosen (then the wide rows, which have it)."""
+        if self.category_id is not None:
             rows = DailyRollup.objects.filter(day__gte=first, day__lte=last)
         else:
             rows = TeamDay.objects.filter(day__gte=first, day__lte=last)
@@ -214,7 +214,8 @@ class Report:
     previous: Period
     current: Sums
     before: Sums
-    days: list
+    days: list  # {"day", "created", "solved", "met", "missed", "channels": {channel: new}}
+    by_channel: dict  # new cases in the period per channel
     people: list  # (team_id, agent_id, Sums)
     backlog: dict
     comments: list
@@ -232,11 +233,13 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
     # the previous period needs only its totals.
     current, before = Sums(), Sums()
     before.add(scope.days(previous.first, previous.last).aggregate(**_sum_all()))
-    per_day = {
-        row["day"]: row
-        for row in scope.days(period.first, period.last)
+    # Per day and channel: the volume chart and its table, new cases by channel.
+    per_day: dict = {}
+    by_channel: dict = {}
+    for row in (
+        scope.days(period.first, period.last)
         .order_by()
-        .values("day")
+        .values("day", "channel")
         .annotate(
             created_sum=Sum("created"),
             solved_sum=Sum("solved"),
@@ -245,17 +248,18 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
             + Sum("next_reply_missed")
             + Sum("resolution_missed"),
         )
-    }
-    days = [
-        {
-            "day": day,
-            "created": (per_day.get(day) or {}).get("created_sum") or 0,
-            "solved": (per_day.get(day) or {}).get("solved_sum") or 0,
-            "met": (per_day.get(day) or {}).get("met_sum") or 0,
-            "missed": (per_day.get(day) or {}).get("missed_sum") or 0,
-        }
-        for day in period.each_day()
-    ]
+    ):
+        day = per_day.setdefault(
+            row["day"], {"created": 0, "solved": 0, "met": 0, "missed": 0, "channels": {}}
+        )
+        for name in ("created", "solved", "met", "missed"):
+            day[name] += row[f"{name}_sum"] or 0
+        created = row["created_sum"] or 0
+        if created:
+            day["channels"][row["channel"]] = created
+            by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + created
+    empty = {"created": 0, "solved": 0, "met": 0, "missed": 0, "channels": {}}
+    days = [{"day": day, **per_day.get(day, empty)} for day in period.each_day()]
     people = []
     for row in (
         scope.days(period.first, period.last)
@@ -273,6 +277,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
         current=current,
         before=before,
         days=days,
+        by_channel=by_channel,
         people=people,
         backlog=backlog_now(scope, now=now),
         comments=comments_latest(period, scope),

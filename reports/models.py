@@ -99,7 +99,7 @@ COUNTERS = [
 
 
 class DailyRollup(Counters):
-    """Per day, team, agent, channel and category: what a channel or category filter reads."""
+    """Per day, team, agent, channel and category: what a category filter reads."""
 
     day = models.DateField()
     team_id = models.BigIntegerField(null=True)
@@ -115,12 +115,13 @@ class DailyRollup(Counters):
 
 
 class TeamDay(Counters):
-    """The same sums per day, team and agent only: a few dozen rows a day whatever the
-    volume, so the page without a channel or category filter sums little."""
+    """The same sums per day, team, agent and channel only: a few hundred rows a day
+    whatever the volume, so the page without a category filter sums little."""
 
     day = models.DateField()
     team_id = models.BigIntegerField(null=True)
     agent_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
 
     class Meta:
         indexes = [models.Index(fields=["day", "team_id"], name="teamday_day_idx")]

@@ -77,8 +77,8 @@ def days_rebuild(days) -> int:
         TeamDay.objects.filter(day__gte=first, day__lte=last).delete()
         rows_insert(DailyRollup, WIDE, [(*key, *_counts(row)) for key, row in sums.items()])
         narrow: dict = {}
-        for (day, team, agent, _channel, _category), row in sums.items():
-            total = narrow.setdefault((day, team, agent), defaultdict(int))
+        for (day, team, agent, channel, _category), row in sums.items():
+            total = narrow.setdefault((day, team, agent, channel), defaultdict(int))
             for name, value in row.items():
                 total[name] += value
         rows_insert(TeamDay, NARROW, [(*key, *_counts(row)) for key, row in narrow.items()])
@@ -87,7 +87,7 @@ def days_rebuild(days) -> int:
 
 
 WIDE = ["day", "team_id", "agent_id", "channel", "category_id", *COUNTERS]
-NARROW = ["day", "team_id", "agent_id", *COUNTERS]
+NARROW = ["day", "team_id", "agent_id", "channel", *COUNTERS]
 FACT_FIELDS = [field.attname for field in CaseFact._meta.concrete_fields]
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from agents.desk import agent_required
 from agents.models import Agent, Team
-from cases.models import Category
+from cases.models import Category, Channel
 from reports import charts
 from reports.exports import csv_response
 from reports.figures import (
@@ -124,6 +124,7 @@ def _page(request, *, teams, agents, led, personal):
         (f"{score} ★", count)
         for score, count in zip(range(1, 6), report.current.scores(), strict=True)
     ]
+    channels = list(Channel.choices)
     day_labels = [date_format(row["day"], "j M") for row in days]
     context = {
         "form": form,
@@ -180,11 +181,25 @@ def _page(request, *, teams, agents, led, personal):
         ),
         "scores_chart": charts.bar_chart("scores", _("Ratings by score"), scores),
         "volume_table": {
-            "header": [_("Day"), _("New"), _("Solved")],
+            "header": [_("Day"), _("New"), _("Solved"), *(label for _key, label in channels)],
             "rows": [
-                [label, row["created"], row["solved"]]
+                [
+                    label,
+                    row["created"],
+                    row["solved"],
+                    *(row["channels"].get(key, 0) for key, _label in channels),
+                ]
                 for label, row in zip(day_labels, days, strict=True)
             ],
+        },
+        "channel_chart": charts.bar_chart(
+            "channels",
+            _("New cases by channel"),
+            [(label, report.by_channel.get(key, 0)) for key, label in channels],
+        ),
+        "channel_table": {
+            "header": [_("Channel"), _("New cases")],
+            "rows": [[label, report.by_channel.get(key, 0)] for key, label in channels],
         },
         "compliance_table": {
             "header": [_("Day"), _("Met"), _("Missed")],
@@ -508,9 +523,23 @@ def _export(table, report, team_rows, agent_rows, team_names):
     if table == "days":
         return csv_response(
             "report-days.csv",
-            ["Day", "New", "Solved", "Targets met", "Targets missed"],
             [
-                [row["day"].isoformat(), row["created"], row["solved"], row["met"], row["missed"]]
+                "Day",
+                "New",
+                "Solved",
+                "Targets met",
+                "Targets missed",
+                *(f"New by {label.lower()}" for _key, label in Channel.choices),
+            ],
+            [
+                [
+                    row["day"].isoformat(),
+                    row["created"],
+                    row["solved"],
+                    row["met"],
+                    row["missed"],
+                    *(row["channels"].get(key, 0) for key in Channel.values),
+                ]
                 for row in report.days
             ],
         )

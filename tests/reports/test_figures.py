@@ -218,6 +218,17 @@ def test_the_period_edges(fixture):
     assert len(empty.days) == 1
 
 
+def test_new_cases_by_channel(fixture):
+    report = report_build(PERIOD, Scope(), now=NOW)
+    # Opened 2-4 Nov: 1 web, 2 email, 3 phone, 4 web.
+    assert report.by_channel == {"web": 2, "email": 1, "phone": 1}
+    assert [day["channels"] for day in report.days] == [
+        {"web": 1, "email": 1},
+        {"phone": 1},
+        {"web": 1},
+    ]
+
+
 def test_days_in_the_period(fixture):
     days = report_build(PERIOD, Scope(), now=NOW).days
     assert [(row["created"], row["solved"]) for row in days] == [(2, 1), (1, 1), (1, 1)]
