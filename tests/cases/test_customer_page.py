@@ -420,3 +420,35 @@ def test_my_requests_leaves_out_a_case_whose_link_was_revoked(client, case, agen
     page = client.get(reverse("cases:customer_link_request")).content.decode()
 
     assert 'id="my-requests"' not in page
+
+
+@pytest.mark.parametrize("recommend, stored", [("", None), ("0", 0), ("10", 10)])
+def test_the_recommend_question_is_optional_from_0_to_10(client, case, recommend, stored):
+    case.status = Status.RESOLVED
+    case.save()
+    open_page(client, case)
+
+    response = client.post(
+        reverse("cases:customer_rate", args=[case.reference]),
+        {"score": "4", "recommend": recommend},
+    )
+
+    assert response.status_code == 302
+    assert CaseRating.objects.get().recommend == stored
+
+
+@pytest.mark.parametrize("recommend", ["11", "-1", "nine"])
+def test_a_recommend_answer_out_of_range_is_refused_with_the_rating(client, case, recommend):
+    case.status = Status.RESOLVED
+    case.first_response_at = case.created_at  # answered: the rating form shows
+    case.save()
+    open_page(client, case)
+
+    response = client.post(
+        reverse("cases:customer_rate", args=[case.reference]),
+        {"score": "4", "recommend": recommend, "comment": "Kept"},
+    )
+
+    assert response.status_code == 400
+    assert not CaseRating.objects.exists()
+    assert "Kept" in response.text  # what they typed comes back

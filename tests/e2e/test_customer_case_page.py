@@ -64,9 +64,11 @@ def test_customer_follows_the_link_replies_and_rates_the_help(
 
     customer.goto(five)
     expect(customer.locator("#rating-form")).to_be_visible()
-    expect(customer.locator("#rating-form input[value='5']")).to_be_checked()
+    expect(customer.locator("#rating-form input[name='score'][value='5']")).to_be_checked()
     assert not CaseRating.objects.exists()  # opening the link rated nothing
     customer.get_by_label("Anything you would like to tell us? (optional)").fill("Fast and kind.")
+    # The optional 0-10 question: how likely they are to recommend us.
+    customer.locator("label[for='id_recommend_9']").click()
     screenshot(customer, "03-rating")
     customer.get_by_role("button", name="Send my rating").click()
     expect(customer.locator("#rating")).to_contain_text("You rated the help 5 out of 5.")
@@ -74,6 +76,7 @@ def test_customer_follows_the_link_replies_and_rates_the_help(
 
     rating = CaseRating.objects.get()
     assert (rating.score, rating.comment, rating.agent) == (5, "Fast and kind.", case.assignee)
+    assert rating.recommend == 9
 
 
 def test_customer_asks_for_fresh_links_and_fixes_a_mistyped_address(
