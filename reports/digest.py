@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from agents.models import Agent
 from outbox.models import OutboundEmail
 from outbox.store import email_enqueue, email_render, message_id_new, site_url
-from reports.figures import Period, Scope, bucket_label, report_build
+from reports.figures import Period, Scope, bucket_label, percent_text, report_build, score_text
 from reports.models import DigestSent
 
 # Sent from this hour of the recipient's Monday on (an hourly pass, so within the hour).
@@ -90,18 +90,18 @@ def digest_build(agent: Agent, week: Period, *, now: datetime) -> OutboundEmail:
             ),
             (
                 _label("Response-time compliance"),
-                _percent(current.compliance()),
-                _percent(before.compliance()),
+                percent_text(current.compliance()),
+                percent_text(before.compliance()),
             ),
             (
                 _label("Satisfaction"),
-                _score(current.average_score()),
-                _score(before.average_score()),
+                score_text(current.average_score()),
+                score_text(before.average_score()),
             ),
             (
                 _label("Handled by the single point of contact"),
-                _percent(current.owner_rate()),
-                _percent(before.owner_rate()),
+                percent_text(current.owner_rate()),
+                percent_text(before.owner_rate()),
             ),
         ]
         context = {
@@ -129,11 +129,3 @@ def digest_build(agent: Agent, week: Period, *, now: datetime) -> OutboundEmail:
 def _label(text: str) -> str:
     # The same words as the page's headlines, translated in the recipient's language.
     return translation.gettext(text)
-
-
-def _percent(value) -> str:
-    return "–" if value is None else f"{round(100 * value)}%"
-
-
-def _score(value) -> str:
-    return "–" if value is None else f"{value:.1f} / 5"

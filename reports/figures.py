@@ -115,6 +115,19 @@ def duration_label(minutes: int | None) -> str:
     return f"{minutes // 10080} wk"
 
 
+def percent_text(value) -> str:
+    """A share as a whole percentage; a dash when there is nothing to divide."""
+    return "–" if value is None else f"{round(100 * value)}%"
+
+
+def number_text(value, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def score_text(value) -> str:
+    return "–" if value is None else f"{value:.1f} / 5"
+
+
 def percentile(histogram: list[int], share: float) -> int | None:
     """The bucket (its index) the given share of counted cases falls within; None if none.
     The median is share 0.5: the bucket of the ceil(n / 2)-th fastest case."""

@@ -19,7 +19,10 @@ from reports.figures import (
     Scope,
     Sums,
     bucket_label,
+    number_text,
+    percent_text,
     report_build,
+    score_text,
 )
 from reports.forms import ReportFilterForm
 from reports.models import RollupState
@@ -297,14 +300,6 @@ def _headers(columns, sort, param, query) -> list[dict]:
     return headers
 
 
-def _percent(value):
-    return "–" if value is None else f"{round(100 * value)}%"
-
-
-def _number(value, digits=1):
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
 def _headlines(report) -> list[dict]:
     """The headline figures, each against the previous period of the same length."""
     now, before = report.current, report.before
@@ -381,7 +376,7 @@ def _headlines(report) -> list[dict]:
             _("First-contact resolution"),
             now.first_contact_rate(),
             before.first_contact_rate(),
-            _percent,
+            percent_text,
             True,
             True,
             _("Solved cases resolved with one agent reply and never reopened."),
@@ -391,7 +386,7 @@ def _headlines(report) -> list[dict]:
             _("Response-time compliance"),
             now.compliance(),
             before.compliance(),
-            _percent,
+            percent_text,
             True,
             True,
             _(
@@ -404,7 +399,7 @@ def _headlines(report) -> list[dict]:
             _("Reopen rate"),
             now.reopen_rate(),
             before.reopen_rate(),
-            _percent,
+            percent_text,
             False,
             True,
             _("Solved cases that had been reopened at least once."),
@@ -414,7 +409,7 @@ def _headlines(report) -> list[dict]:
             _("Satisfaction"),
             now.average_score(),
             before.average_score(),
-            lambda v: _number(v) + " / 5" if v is not None else "–",
+            score_text,
             True,
             True,
             _("Average rating (1 to 5) given by customers in the period."),
@@ -424,7 +419,7 @@ def _headlines(report) -> list[dict]:
             _("Rating response rate"),
             now.response_rate(),
             before.response_rate(),
-            _percent,
+            percent_text,
             True,
             True,
             _("Ratings given in the period per case solved in it."),
@@ -447,7 +442,7 @@ def _headlines(report) -> list[dict]:
             _("Handled by the single point of contact"),
             now.owner_rate(),
             before.owner_rate(),
-            _percent,
+            percent_text,
             True,
             True,
             _(
@@ -460,7 +455,7 @@ def _headlines(report) -> list[dict]:
             _("Hand-offs per case"),
             now.handoffs_per_case(),
             before.handoffs_per_case(),
-            lambda v: _number(v, 2),
+            lambda v: number_text(v, 2),
             False,
             True,
             _("Moves from one agent to another (or to another team's queue) per solved case."),
@@ -500,9 +495,9 @@ def _export(table, report, team_rows, agent_rows, team_names):
                 row["handled"],
                 bucket_label(row["response"]),
                 bucket_label(row["resolution"]),
-                _percent(row["compliance"]),
-                _number(row["satisfaction"]),
-                _percent(row["owner"]),
+                percent_text(row["compliance"]),
+                number_text(row["satisfaction"]),
+                percent_text(row["owner"]),
             ]
             for row in rows
         ]

@@ -1,25 +1,25 @@
-"""Small filters for the reports page: percentages, one decimal, bucket labels."""
+"""Small filters for the reports page: percentages, decimals, bucket labels."""
 
 from django import template
 
-from reports.figures import bucket_label
+from reports.figures import bucket_label, number_text, percent_text
 
 register = template.Library()
 
 
 @register.filter
 def percent(value):
-    return "–" if value is None else f"{round(100 * value)}%"
+    return percent_text(value)
 
 
 @register.filter
 def decimal1(value):
-    return "–" if value is None else f"{value:.1f}"
+    return number_text(value, 1)
 
 
 @register.filter
 def decimal2(value):
-    return "–" if value is None else f"{value:.2f}"
+    return number_text(value, 2)
 
 
 @register.filter
