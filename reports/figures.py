@@ -6,14 +6,21 @@ Each figure comes with its definition, shown beside it on the page."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import models as m
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import OPEN_STATUSES, Case, CaseRating, Status
 from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionOpen
-from reports.models import BUCKET_EDGES, BUCKETS, COUNTERS, CaseFact, DailyRollup, TeamDay
+from reports.models import (
+    BUCKET_EDGES,
+    BUCKETS,
+    COUNTERS,
+    CaseFact,
+    ChannelDay,
+    DailyRollup,
+    TeamDay,
+)
 
 TARGETS = ("first_response", "next_reply", "resolution")
 TARGET_NAMES = {
@@ -68,13 +75,16 @@ class Scope:
     def rollup(self, queryset):
         return queryset.filter(self._q("team_id", "agent_id", "channel", "category_id"))
 
-    def days(self, first: date, last: date):
-        """The rollup rows of these days in scope: per team, agent and channel unless a
-        category is chosen (then the wide rows, which have it)."""
+    def days(self, first: date, last: date, *, by_channel: bool = False):
+        """The rollup rows of these days in scope, from the narrowest table that has what
+        is filtered on (and the channel, when asked for by_channel)."""
         if self.category_id is not None:
-            rows = DailyRollup.objects.filter(day__gte=first, day__lte=last)
+            model = DailyRollup
+        elif self.channel or by_channel:
+            model = ChannelDay
         else:
-            rows = TeamDay.objects.filter(day__gte=first, day__lte=last)
+            model = TeamDay
+        rows = model.objects.filter(day__gte=first, day__lte=last)
         return rows.filter(self._q("team_id", "agent_id", "channel", "category_id"))
 
     def cases(self, queryset, prefix=""):
@@ -250,7 +260,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
     per_day: dict = {}
     by_channel: dict = {}
     for row in (
-        scope.days(period.first, period.last)
+        scope.days(period.first, period.last, by_channel=True)
         .order_by()
         .values("day", "channel")
         .annotate(
@@ -301,31 +311,30 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
 
 def backlog_now(scope: Scope, *, now) -> dict:
     """Open cases now by age, status and team, and how many are overdue: one grouped count
-    over the open cases (an index on status)."""
-    age = m.Case(
-        *[
-            m.When(created_at__lte=now - timedelta(days=days), then=m.Value(index))
-            for index, (_label, days) in reversed(list(enumerate(AGE_BUCKETS)))
-            if days
-        ],
-        default=m.Value(0),
-        output_field=m.IntegerField(),
-    )
+    over the open cases, read from an index alone on PostgreSQL (case_backlog_idx)."""
+    older = {
+        f"older_{days}": Count("status", filter=Q(created_at__lte=now - timedelta(days=days)))
+        for _label, days in AGE_BUCKETS
+        if days
+    }
     rows = (
         scope.cases(Case.objects.filter(status__in=OPEN_STATUSES))
-        .annotate(age=age)
         .order_by()
-        .values("status", "team_id", "age")
-        .annotate(count=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+        .values("status", "team_id")
+        .annotate(total=Count("status"), overdue=Count("status", filter=Q(due_at__lt=now)), **older)
     )
     by_age = [0] * len(AGE_BUCKETS)
     by_status = {status: 0 for status in OPEN_STATUSES}
     by_team: dict = {}
     overdue = 0
     for row in rows:
-        by_age[row["age"]] += row["count"]
-        by_status[row["status"]] += row["count"]
-        by_team[row["team_id"]] = by_team.get(row["team_id"], 0) + row["count"]
+        # "At least n days old" counts, nested: each bucket is the difference of two.
+        at_least = [row["total"], *(row[name] for name in older)]
+        for index, count in enumerate(at_least):
+            following = at_least[index + 1] if index + 1 < len(at_least) else 0
+            by_age[index] += count - following
+        by_status[row["status"]] += row["total"]
+        by_team[row["team_id"]] = by_team.get(row["team_id"], 0) + row["total"]
         overdue += row["overdue"]
     return {
         "total": sum(by_age),
@@ -360,8 +369,9 @@ def contacts_spread(period: Period, scope: Scope) -> int:
         scope.rollup(facts)
         .order_by()
         .values("contact_id")
-        .annotate(agents=Count("agent_id", distinct=True))
-        .filter(agents__gt=1)
+        # Two agents or more: the lowest and highest differ (no distinct count to sort).
+        .annotate(lowest=Min("agent_id"), highest=Max("agent_id"))
+        .filter(lowest__lt=F("highest"))
         .count()
     )
 

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from cases.models import Case, SlaOutcome
 from reports.facts import clocks_load, facts_compute
-from reports.models import COUNTERS, CaseFact, DailyRollup, RollupState, TeamDay, bucket_of
+from reports.models import (
+    COUNTERS,
+    CaseFact,
+    ChannelDay,
+    DailyRollup,
+    RollupState,
+    TeamDay,
+    bucket_of,
+)
 
 # Changes committed a little before the last pass started may not have been visible to it
 # (a transaction that began earlier commits later): each pass looks back this far again.
@@ -74,20 +82,22 @@ def days_rebuild(days) -> int:
     for first, last in _spans(days):
         sums = _sums(first, last)
         DailyRollup.objects.filter(day__gte=first, day__lte=last).delete()
-        TeamDay.objects.filter(day__gte=first, day__lte=last).delete()
         rows_insert(DailyRollup, WIDE, [(*key, *_counts(row)) for key, row in sums.items()])
-        narrow: dict = {}
-        for (day, team, agent, channel, _category), row in sums.items():
-            total = narrow.setdefault((day, team, agent, channel), defaultdict(int))
-            for name, value in row.items():
-                total[name] += value
-        rows_insert(TeamDay, NARROW, [(*key, *_counts(row)) for key, row in narrow.items()])
+        for model, columns in ((ChannelDay, CHANNEL), (TeamDay, NARROW)):
+            model.objects.filter(day__gte=first, day__lte=last).delete()
+            grouped: dict = {}
+            for key, row in sums.items():
+                total = grouped.setdefault(key[: len(columns) - len(COUNTERS)], defaultdict(int))
+                for name, value in row.items():
+                    total[name] += value
+            rows_insert(model, columns, [(*key, *_counts(row)) for key, row in grouped.items()])
         written += len(sums)
     return written
 
 
 WIDE = ["day", "team_id", "agent_id", "channel", "category_id", *COUNTERS]
-NARROW = ["day", "team_id", "agent_id", "channel", *COUNTERS]
+CHANNEL = ["day", "team_id", "agent_id", "channel", *COUNTERS]
+NARROW = ["day", "team_id", "agent_id", *COUNTERS]
 FACT_FIELDS = [field.attname for field in CaseFact._meta.concrete_fields]
 
 
@@ -234,6 +244,7 @@ def rollup_rebuild(*, since: date | None = None, now: datetime | None = None) ->
         CaseFact.objects.all().delete()
         DailyRollup.objects.all().delete()
         TeamDay.objects.all().delete()
+        ChannelDay.objects.all().delete()
     else:
         cases = cases.filter(updated_at__gte=_day_start(since))
     clocks = clocks_load()

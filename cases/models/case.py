@@ -199,6 +199,14 @@ class Case(models.Model):
             models.Index(fields=["due_at", "-created_at"], name="case_due_idx"),
             # What changed since the reports' last pass (reports.rollup).
             models.Index(fields=["updated_at"], name="case_updated_idx"),
+            # The reports' backlog now: open cases counted by status, team, age and
+            # overdue from the index alone (PostgreSQL), whatever the filter.
+            models.Index(
+                fields=["status", "team", "created_at", "due_at"],
+                include=["assignee", "channel", "category"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="case_backlog_idx",
+            ),
         ]
 
     def __str__(self):

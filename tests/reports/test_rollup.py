@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases import customer, desk, intake
 from cases.models import Case, Channel, Priority, SlaPolicy, SlaTarget, Status
-from reports.models import COUNTERS, CaseFact, DailyRollup, RollupState, TeamDay
+from reports.models import COUNTERS, CaseFact, ChannelDay, DailyRollup, RollupState, TeamDay
 from reports.rollup import rollup_rebuild, rollup_refresh
 from tests.factories import AgentFactory, ContactFactory, TeamFactory
 
@@ -91,7 +91,7 @@ def test_passes_over_changes_equal_a_rebuild(db, seed):
         for _ in range(15):
             step(rng, cases, agents, contacts)
         rollup_refresh()
-    kept, kept_narrow = snapshot(), snapshot(TeamDay)
+    kept, kept_narrow, kept_channel = snapshot(), snapshot(TeamDay), snapshot(ChannelDay)
     # The narrow rows are the wide ones summed over channel and category.
     assert sum(row[1][0] for row in kept_narrow) == sum(row[1][0] for row in kept)
     totals = {name: sum(row[1][COUNTERS.index(name)] for row in kept) for name in COUNTERS}
@@ -100,6 +100,7 @@ def test_passes_over_changes_equal_a_rebuild(db, seed):
     rollup_rebuild()
     assert snapshot() == kept
     assert snapshot(TeamDay) == kept_narrow
+    assert snapshot(ChannelDay) == kept_channel
     assert CaseFact.objects.count() == len(cases)
 
 
