@@ -78,7 +78,12 @@ def desk(django_db_setup, django_db_blocker):
             user=get_user_model().objects.create_user("bench-manager", is_staff=True)
         )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            if connection.in_atomic_block:
+                cursor.execute("ANALYZE")
+            else:
+                # As autovacuum would after a bulk load: the visibility map lets the
+                # backlog count read its index alone.
+                cursor.execute("VACUUM ANALYZE")
         yield {
             "agent": agent,
             "case": case,
