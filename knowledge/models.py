@@ -256,6 +256,17 @@ DEFLECTION_WINDOW = timedelta(hours=24)
 PAGE_VIEW_MAX_AGE = timedelta(hours=24)
 
 
+class SuggestionDay(models.Model):
+    """How many suggestions the contact form showed on a day (each article once per page
+    view), for the reports' figures of a period; Article.suggested_count is all time."""
+
+    day = models.DateField(unique=True)
+    suggested = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day}: {self.suggested} suggested"
+
+
 class SuggestionOpenQuerySet(models.QuerySet):
     def deflected(self, now=None):
         """Opens not followed by a case within the window: the visitor found their answer."""

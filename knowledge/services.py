@@ -15,6 +15,7 @@ from knowledge.models import (
     ArticleUse,
     ArticleVersion,
     ArticleVote,
+    SuggestionDay,
     SuggestionOpen,
 )
 from knowledge.rendering import plain_text, render_markdown
@@ -98,9 +99,19 @@ def articles_suggested(*, view: str, article_ids: list[int]) -> int:
             return 0
     if not new:
         return 0
-    return (
+    counted = (
         Article.objects.public().filter(pk__in=new).update(suggested_count=F("suggested_count") + 1)
     )
+    if counted:
+        # Per day too, for the reports' self-service figures of a period.
+        today = timezone.localdate()
+        if not SuggestionDay.objects.filter(day=today).update(suggested=F("suggested") + counted):
+            try:
+                with transaction.atomic():
+                    SuggestionDay.objects.create(day=today, suggested=counted)
+            except IntegrityError:  # another request made today's row a moment ago
+                SuggestionDay.objects.filter(day=today).update(suggested=F("suggested") + counted)
+    return counted
 
 
 @transaction.atomic

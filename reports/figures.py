@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import OPEN_STATUSES, Case, CaseRating, Status
-from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionOpen
+from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionDay, SuggestionOpen
 from reports.models import (
     BUCKET_EDGES,
     BUCKETS,
@@ -249,7 +249,7 @@ class Report:
 
 def report_build(period: Period, scope: Scope, *, now=None) -> Report:
     """Everything the page shows. Queries: periods (1), days (1), people (1), backlog (1),
-    comments (1), contacts served by several agents (1), self-service (2)."""
+    comments (1), contacts served by several agents (1), self-service (3)."""
     now = now or timezone.now()
     previous = period.previous()
     # The current period's totals are the sum of its per-team-and-agent rows (read below);
@@ -393,6 +393,12 @@ def self_service(period: Period, *, now=None, limit: int = 5) -> dict:
         .annotate(followed=Count("suggestion_opens"))
         .order_by("-followed", "title")
         .values("pk", "title", "slug", "followed")[:limit]
+    )
+    counts["suggested"] = (
+        SuggestionDay.objects.filter(day__gte=period.first, day__lte=period.last).aggregate(
+            total=Sum("suggested")
+        )["total"]
+        or 0
     )
     counts["rate"] = share(counts["deflected"], counts["opened"])
     counts["failing"] = failing

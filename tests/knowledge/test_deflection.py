@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from knowledge.models import Article, SuggestionOpen
+from knowledge.models import Article, SuggestionDay, SuggestionOpen
 from tests.knowledge.factories import ArticleFactory
 
 
@@ -107,6 +107,7 @@ def test_an_article_is_counted_as_suggested_once_per_page_view(client, refund_ar
 
     assert first.status_code == 204
     assert Article.objects.get().suggested_count == 1
+    assert SuggestionDay.objects.get().suggested == 1
 
 
 def test_each_page_view_counts_its_own_suggestions(client, refund_article):
@@ -114,6 +115,8 @@ def test_each_page_view_counts_its_own_suggestions(client, refund_article):
     report_shown(client, page_view(client), refund_article)
 
     assert Article.objects.get().suggested_count == 2
+    # And per day, for the reports of a period.
+    assert SuggestionDay.objects.get(day=timezone.localdate()).suggested == 2
 
 
 @pytest.mark.parametrize("view", ["", "made-up", "abc:def:ghi"])

@@ -23,11 +23,14 @@ Outcomes: 1 first response met (2 Nov), 1 resolution met (2 Nov), 2 first respon
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from cases.models import CaseEvent, CaseRating, Channel, Message, SlaOutcome, Status
+from knowledge.models import SuggestionDay, SuggestionOpen
 from reports.figures import Period, Scope, bucket_label, report_build
 from reports.rollup import rollup_rebuild
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, TeamFactory
+from tests.knowledge.factories import ArticleFactory
 
 PERIOD = Period(date(2026, 11, 2), date(2026, 11, 4))
 NOW = datetime(2026, 11, 5, 12, 0, tzinfo=UTC)
@@ -235,3 +238,26 @@ def test_days_in_the_period(fixture):
     assert [(row["met"], row["missed"]) for row in days] == [(2, 1), (2, 0), (0, 1)]
     assert days[0]["day"] == date(2026, 11, 2)
     assert days[-1]["day"] == PERIOD.first + timedelta(days=2)
+
+
+def test_self_service_of_the_period(fixture):
+    # Suggested: 3 on 1 Nov (before), 4 on 2 Nov and 5 on 4 Nov (in), 7 on 5 Nov (after).
+    for day, count in ((1, 3), (2, 4), (4, 5), (5, 7)):
+        SuggestionDay.objects.create(day=date(2026, 11, day), suggested=count)
+    article, other = ArticleFactory(title="Reset"), ArticleFactory(title="Refunds")
+    case = CaseRating.objects.first().case
+    # Opened in the period: "Reset" twice and "Refunds" once followed by a case, "Refunds"
+    # once not (and more than a day ago: a deflection).
+    SuggestionOpen.objects.create(article=article, visitor_hash="a", opened_at=at(2, 9), case=case)
+    SuggestionOpen.objects.create(article=article, visitor_hash="b", opened_at=at(3, 9), case=case)
+    SuggestionOpen.objects.create(article=other, visitor_hash="c", opened_at=at(3, 9), case=case)
+    SuggestionOpen.objects.create(article=other, visitor_hash="d", opened_at=at(4, 9))
+    SuggestionOpen.objects.create(article=other, visitor_hash="e", opened_at=at(5, 9))  # after
+    service = report_build(PERIOD, Scope(), now=timezone.now()).self_service
+    assert service["suggested"] == 9
+    assert (service["opened"], service["followed"], service["deflected"]) == (4, 3, 1)
+    assert service["rate"] == 0.25
+    assert [(row["title"], row["followed"]) for row in service["failing"]] == [
+        ("Reset", 2),
+        ("Refunds", 1),
+    ]
