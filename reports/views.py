@@ -13,18 +13,15 @@ from agents.desk import agent_required
 from agents.models import Agent, Team
 from cases.models import Category, Channel
 from reports import charts
-from reports.exports import csv_response
+from reports.exports import table_export
 from reports.figures import (
     TARGET_NAMES,
     Scope,
     Sums,
-    bucket_label,
-    number_text,
-    percent_text,
     report_build,
-    score_text,
 )
 from reports.forms import ReportFilterForm
+from reports.headlines import headlines_of
 from reports.models import RollupState
 
 COLUMNS = [
@@ -75,32 +72,22 @@ def _leads(agent) -> bool:
 
 
 def _page(request, *, teams, agents, led, personal):
-    today = timezone.localdate()
+    # Always bound: with nothing chosen the form means (and shows) the last 30 days.
+    chosen = request.GET.copy()
+    if not chosen.get("period"):
+        chosen["period"] = "30"
     form = ReportFilterForm(
-        request.GET or None,
-        today=today,
+        chosen,
+        today=timezone.localdate(),
         teams=teams,
         agents=agents,
         categories=Category.objects.all(),
         personal=personal,
     )
-    if request.GET and not form.is_valid():
+    if not form.is_valid():
         return render(
-            request,
-            "reports/page.html",
-            {"form": form, "personal": personal},
-            status=400,
+            request, "reports/page.html", {"form": form, "personal": personal}, status=400
         )
-    if not request.GET:
-        form = ReportFilterForm(
-            {"period": "30"},
-            today=today,
-            teams=teams,
-            agents=agents,
-            categories=Category.objects.all(),
-            personal=personal,
-        )
-        form.is_valid()
     data = form.cleaned_data
     scope = Scope(
         teams=led,
@@ -121,7 +108,7 @@ def _page(request, *, teams, agents, led, personal):
     agent_rows = _table(report.people, 1, agent_names, _("Unassigned"), request.GET.get("asort"))
     export = request.GET.get("export")
     if export:
-        return _export(export, report, team_rows, agent_rows, team_names)
+        return table_export(export, report, team_rows, agent_rows)
     days = report.days
     scores = [
         (f"{score} ★", count)
@@ -135,7 +122,7 @@ def _page(request, *, teams, agents, led, personal):
         "leads": personal and not request.user.is_staff and _leads(request.agent),
         "report": report,
         "period": period,
-        "headlines": _headlines(report),
+        "headlines": headlines_of(report),
         "compliance": [
             {
                 "name": TARGET_NAMES[target],
@@ -298,259 +285,3 @@ def _headers(columns, sort, param, query) -> list[dict]:
             aria = ""
         headers.append({"name": name, "href": f"?{query}&{param}={target}", "aria": aria})
     return headers
-
-
-def _headlines(report) -> list[dict]:
-    """The headline figures, each against the previous period of the same length."""
-    now, before = report.current, report.before
-    rows = [
-        (
-            "created",
-            _("New cases"),
-            now["created"],
-            before["created"],
-            str,
-            True,
-            None,
-            _("Cases opened in the period, by any channel."),
-        ),
-        (
-            "solved",
-            _("Solved"),
-            now["solved"],
-            before["solved"],
-            str,
-            True,
-            True,
-            _("Cases resolved in the period (the last time, if reopened and solved again)."),
-        ),
-        (
-            "response",
-            _("First response, median"),
-            now.median("response"),
-            before.median("response"),
-            bucket_label,
-            False,
-            True,
-            _(
-                "Business time from opening to the first public agent reply, for cases first "
-                "answered in the period; counted in buckets (15 min, 30 min, 1 h, 2 h, 4 h, 8 h, "
-                "1 d, 2 d, 4 d, 1 wk, 2 wk)."
-            ),
-        ),
-        (
-            "response_p90",
-            _("First response, 90th percentile"),
-            now.p90("response"),
-            before.p90("response"),
-            bucket_label,
-            False,
-            True,
-            _("Nine in ten first responses came within this time."),
-        ),
-        (
-            "resolution",
-            _("Resolution, median"),
-            now.median("resolution"),
-            before.median("resolution"),
-            bucket_label,
-            False,
-            True,
-            _(
-                "Business time from opening to solved, less the time waiting on the customer, "
-                "for cases solved in the period."
-            ),
-        ),
-        (
-            "resolution_p90",
-            _("Resolution, 90th percentile"),
-            now.p90("resolution"),
-            before.p90("resolution"),
-            bucket_label,
-            False,
-            True,
-            _("Nine in ten cases were solved within this time."),
-        ),
-        (
-            "fcr",
-            _("First-contact resolution"),
-            now.first_contact_rate(),
-            before.first_contact_rate(),
-            percent_text,
-            True,
-            True,
-            _("Solved cases resolved with one agent reply and never reopened."),
-        ),
-        (
-            "compliance",
-            _("Response-time compliance"),
-            now.compliance(),
-            before.compliance(),
-            percent_text,
-            True,
-            True,
-            _(
-                "Targets met out of all first-response, next-reply and resolution targets that "
-                "came due and were met or missed in the period."
-            ),
-        ),
-        (
-            "reopen",
-            _("Reopen rate"),
-            now.reopen_rate(),
-            before.reopen_rate(),
-            percent_text,
-            False,
-            True,
-            _("Solved cases that had been reopened at least once."),
-        ),
-        (
-            "satisfaction",
-            _("Satisfaction"),
-            now.average_score(),
-            before.average_score(),
-            score_text,
-            True,
-            True,
-            _("Average rating (1 to 5) given by customers in the period."),
-        ),
-        (
-            "rated",
-            _("Rating response rate"),
-            now.response_rate(),
-            before.response_rate(),
-            percent_text,
-            True,
-            True,
-            _("Ratings given in the period per case solved in it."),
-        ),
-        (
-            "nps",
-            _("Net Promoter Score"),
-            now.nps(),
-            before.nps(),
-            lambda v: "–" if v is None else f"{v:+d}",
-            True,
-            True,
-            _(
-                "Of customers who said how likely they are to recommend us (0–10): the share "
-                "giving 9 or 10 less the share giving 0 to 6, from −100 to +100."
-            ),
-        ),
-        (
-            "owner",
-            _("Handled by the single point of contact"),
-            now.owner_rate(),
-            before.owner_rate(),
-            percent_text,
-            True,
-            True,
-            _(
-                "Solved cases whose every public reply came from the contact's owner, or the "
-                "owner's backup."
-            ),
-        ),
-        (
-            "handoffs",
-            _("Hand-offs per case"),
-            now.handoffs_per_case(),
-            before.handoffs_per_case(),
-            lambda v: number_text(v, 2),
-            False,
-            True,
-            _("Moves from one agent to another (or to another team's queue) per solved case."),
-        ),
-    ]
-    headlines = []
-    for key, name, value, previous, show, higher_better, judged, definition in rows:
-        if value is None or previous is None:
-            change, tone = (_("no figure to compare") if previous is None else ""), "neutral"
-        elif value == previous:
-            change, tone = _("same as the previous period"), "neutral"
-        else:
-            up = value > previous
-            change = (_("up from %s") if up else _("down from %s")) % show(previous)
-            if judged is None:
-                tone = "neutral"
-            else:
-                tone = "good" if up == higher_better else "bad"
-        headlines.append(
-            {
-                "key": key,
-                "name": name,
-                "value": show(value),
-                "change": change,
-                "tone": tone,
-                "definition": definition,
-            }
-        )
-    return headlines
-
-
-def _export(table, report, team_rows, agent_rows, team_names):
-    def person_rows(rows):
-        return [
-            [
-                row["name"],
-                row["handled"],
-                bucket_label(row["response"]),
-                bucket_label(row["resolution"]),
-                percent_text(row["compliance"]),
-                number_text(row["satisfaction"]),
-                percent_text(row["owner"]),
-            ]
-            for row in rows
-        ]
-
-    header = [
-        "Name",
-        "Solved",
-        "First response median",
-        "Resolution median",
-        "Compliance",
-        "Satisfaction",
-        "Single point of contact",
-    ]
-    if table == "teams":
-        return csv_response("report-teams.csv", header, person_rows(team_rows))
-    if table == "agents":
-        return csv_response("report-agents.csv", header, person_rows(agent_rows))
-    if table == "days":
-        return csv_response(
-            "report-days.csv",
-            [
-                "Day",
-                "New",
-                "Solved",
-                "Targets met",
-                "Targets missed",
-                *(f"New by {label.lower()}" for _key, label in Channel.choices),
-            ],
-            [
-                [
-                    row["day"].isoformat(),
-                    row["created"],
-                    row["solved"],
-                    row["met"],
-                    row["missed"],
-                    *(row["channels"].get(key, 0) for key in Channel.values),
-                ]
-                for row in report.days
-            ],
-        )
-    if table == "backlog":
-        return csv_response(
-            "report-backlog.csv",
-            ["Age", "Open cases"],
-            [[label, count] for label, count in report.backlog["by_age"]],
-        )
-    if table == "comments":
-        return csv_response(
-            "report-comments.csv",
-            ["Case", "Rated", "Score", "Comment"],
-            [
-                [rating.case.reference, rating.created_at.isoformat(), rating.score, rating.comment]
-                for rating in report.comments
-            ],
-        )
-    raise PermissionDenied(_("There is no such table to download."))

@@ -206,3 +206,10 @@ def test_the_page_reads_the_same_number_of_queries_at_two_sizes(
     with assert_queries(17):
         response = client.get("/desk/reports/?period=90")
     assert response.context["report"].current["solved"] == 122
+
+
+def test_the_page_opens_on_the_last_30_days_and_says_so(client, manager):
+    client.force_login(manager.user)
+    response = client.get("/desk/reports/")
+    assert response.context["period"].days == 30
+    assert '<option value="30" selected>' in response.text
