@@ -28,6 +28,7 @@ from django.utils import timezone
 from cases.models import CaseEvent, CaseRating, Channel, Message, SlaOutcome, Status
 from knowledge.models import SuggestionDay, SuggestionOpen
 from reports.figures import Period, Scope, bucket_label, report_build
+from reports.headlines import headlines_of
 from reports.rollup import rollup_rebuild
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, TeamFactory
 from tests.knowledge.factories import ArticleFactory
@@ -261,3 +262,25 @@ def test_self_service_of_the_period(fixture):
         ("Reset", 2),
         ("Refunds", 1),
     ]
+
+
+def test_headlines_say_which_way_each_figure_moved_and_whether_that_is_better(fixture):
+    headlines = {row["key"]: row for row in headlines_of(report_build(PERIOD, Scope(), now=NOW))}
+
+    def said(key):
+        return headlines[key]["value"], headlines[key]["change"], headlines[key]["tone"]
+
+    # Opening more cases is neither better nor worse.
+    assert said("created") == ("4", "up from 1", "neutral")
+    assert said("solved") == ("3", "up from 1", "good")
+    # Both periods' medians fall in the same bucket.
+    assert said("response") == ("≤ 30 min", "same as the previous period", "neutral")
+    # Slower is worse: ≤ 1 d against ≤ 2 h.
+    assert said("resolution") == ("≤ 1 d", "up from ≤ 2 h", "bad")
+    assert said("fcr") == ("33%", "down from 100%", "bad")
+    assert said("reopen") == ("33%", "up from 0%", "bad")
+    assert said("compliance") == ("67%", "down from 100%", "bad")
+    # No rating before: nothing to compare with.
+    assert said("satisfaction") == ("3.5 / 5", "no figure to compare", "neutral")
+    assert said("nps") == ("+0", "no figure to compare", "neutral")
+    assert all(row["definition"] for row in headlines.values())
