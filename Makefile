@@ -50,11 +50,11 @@ bench: install-dev
 	@if [ "$(BENCH_CASES)" -gt 100000 ]; then \
 	  BENCH_CASES=100000 $(BIN)/pytest -o addopts="" tests/bench -q -p no:cacheprovider && \
 	  BENCH_CASES=$(BENCH_CASES) $(BIN)/pytest -o addopts="" tests/bench/test_scale.py -q -p no:cacheprovider && \
-	  $(BIN)/python tests/bench/compare.py var/bench/bench-100000.json var/bench/bench-$(BENCH_CASES).json; \
+	  $(BIN)/python tests/bench/compare.py $${VAR_DIR:-var}/bench/bench-100000.json $${VAR_DIR:-var}/bench/bench-$(BENCH_CASES).json; \
 	else \
 	  BENCH_CASES=$(BENCH_CASES) $(BIN)/pytest -o addopts="" tests/bench/test_scale.py -q -p no:cacheprovider && \
 	  BENCH_CASES=100000 $(BIN)/pytest -o addopts="" tests/bench -q -p no:cacheprovider && \
-	  $(BIN)/python tests/bench/compare.py var/bench/bench-$(BENCH_CASES).json var/bench/bench-100000.json; \
+	  $(BIN)/python tests/bench/compare.py $${VAR_DIR:-var}/bench/bench-$(BENCH_CASES).json $${VAR_DIR:-var}/bench/bench-100000.json; \
 	fi
 
 ## Mutation testing of the routing and response-time rules (mutmut; not part of `make test`)

@@ -35,10 +35,11 @@ def clocks_load() -> dict:
     return clocks
 
 
-def facts_compute(case_ids, clocks: dict | None = None) -> list[CaseFact]:
+def facts_compute(case_ids, clocks: dict | None = None, *, every=False) -> list[CaseFact]:
     """Unsaved facts for the given cases (those that still exist). Three reads per
     thousands of cases: the cases, their public agent replies, their hand-off and reopen
-    events."""
+    events. `every`: the ids are every case from the first to the last (a rebuild), read
+    by range rather than by a list of thousands of ids."""
     clocks = clocks if clocks is not None else clocks_load()
     moves = Q(kind__in=[CaseEvent.Kind.REASSIGNED, CaseEvent.Kind.ESCALATED]) | Q(
         kind=CaseEvent.Kind.ASSIGNED
@@ -47,20 +48,26 @@ def facts_compute(case_ids, clocks: dict | None = None) -> list[CaseFact]:
     ids = list(case_ids)
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
+        if every:
+            of_cases = {"case_id__gte": batch[0], "case_id__lte": batch[-1]}
+            cases = Case.objects.filter(pk__gte=batch[0], pk__lte=batch[-1])
+        else:
+            of_cases = {"case_id__in": batch}
+            cases = Case.objects.filter(pk__in=batch)
         repliers = defaultdict(list)
         for case_id, author in Message.objects.filter(
-            case_id__in=batch, author_agent__isnull=False, is_internal=False
+            author_agent__isnull=False, is_internal=False, **of_cases
         ).values_list("case_id", "author_agent_id"):
             repliers[case_id].append(author)
         handoffs, reopened = defaultdict(int), set()
         for case_id, kind in CaseEvent.objects.filter(
-            Q(kind=CaseEvent.Kind.REOPENED) | moves, case_id__in=batch
+            Q(kind=CaseEvent.Kind.REOPENED) | moves, **of_cases
         ).values_list("case_id", "kind"):
             if kind == CaseEvent.Kind.REOPENED:
                 reopened.add(case_id)
             else:
                 handoffs[case_id] += 1
-        rows = Case.objects.filter(pk__in=batch).values_list(
+        rows = cases.values_list(
             "pk",
             "contact_id",
             "team_id",

@@ -44,8 +44,8 @@ def facts_refresh(case_ids, clocks=None, *, fresh=False) -> set[date]:
     or after (a case moved to another team changes the day it was opened on, too)."""
     case_ids = list(case_ids)
     touched: set[date] = set()
-    if fresh:  # a rebuild from nothing: no old facts to read or remove
-        facts_insert(facts_compute(case_ids, clocks))
+    if fresh:  # a rebuild of every case, in order: no old facts to read or remove
+        facts_insert(facts_compute(case_ids, clocks, every=True))
         return touched
     for fact in CaseFact.objects.filter(pk__in=case_ids):
         touched |= _days(fact)
@@ -247,6 +247,10 @@ def rollup_rebuild(*, since: date | None = None, now: datetime | None = None) ->
         ChannelDay.objects.all().delete()
     else:
         cases = cases.filter(updated_at__gte=_day_start(since))
+    # Fresh statistics first: after a bulk load the planner would guess badly.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_case, cases_message, cases_caseevent")
     clocks = clocks_load()
     ids = list(cases.values_list("pk", flat=True))
     for start in range(0, len(ids), 10_000):

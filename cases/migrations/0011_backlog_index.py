@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['new', 'open', 'waiting'])), fields=['status', 'team', 'created_at', 'due_at'], include=('assignee', 'channel', 'category'), name='case_backlog_idx'),
+            index=models.Index(condition=models.Q(('status__in', ['new', 'open', 'waiting'])), fields=['status', 'team', 'created_at', 'due_at', 'assignee', 'channel', 'category'], name='case_backlog_idx'),
         ),
     ]

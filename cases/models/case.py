@@ -201,9 +201,17 @@ class Case(models.Model):
             models.Index(fields=["updated_at"], name="case_updated_idx"),
             # The reports' backlog now: open cases counted by status, team, age and
             # overdue from the index alone (PostgreSQL), whatever the filter.
+            # (Key columns, not INCLUDE: SQLite has no covering indexes.)
             models.Index(
-                fields=["status", "team", "created_at", "due_at"],
-                include=["assignee", "channel", "category"],
+                fields=[
+                    "status",
+                    "team",
+                    "created_at",
+                    "due_at",
+                    "assignee",
+                    "channel",
+                    "category",
+                ],
                 condition=Q(status__in=["new", "open", "waiting"]),
                 name="case_backlog_idx",
             ),
