@@ -59,7 +59,7 @@ bench: install-dev
 
 ## Mutation testing of the routing and response-time rules (mutmut; not part of `make test`)
 mutation: install-dev
-	@echo "mutmut: about 10 minutes, in a copy of the tracked files under var/mutation/"
+	@echo "mutmut: about 12 minutes, in a copy of the tracked files under var/mutation/"
 	@rm -rf var/mutation && mkdir -p var/mutation
 	@git ls-files -z | xargs -0 tar cf - | tar xf - -C var/mutation
 	cd var/mutation && ../../$(BIN)/mutmut run > mutmut.log 2>&1 || { tail -5 mutmut.log; exit 1; }

@@ -113,9 +113,7 @@ class Scope:
         return q
 
 
-def duration_label(minutes: int | None) -> str:
-    if minutes is None:
-        return "–"
+def duration_label(minutes: int) -> str:
     if minutes < 60:
         return f"{minutes} min"
     if minutes < 1440:
@@ -180,9 +178,6 @@ class Sums:
 
     def histogram(self, kind) -> list[int]:
         return [self[f"{kind}_{index}"] for index in range(BUCKETS)]
-
-    def responded(self) -> int:
-        return sum(self.histogram("response"))
 
     def median(self, kind):
         return percentile(self.histogram(kind), 0.5)

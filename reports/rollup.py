@@ -191,7 +191,6 @@ def _sums(first: date, last: date) -> dict:
         "target",
         "met",
         "done_at",
-        "case_id",
         "case__team_id",
         "case__assignee_id",
         "case__channel",

@@ -193,6 +193,7 @@ def test_backlog_now(fixture):
     # Case 4: opened 27 hours before NOW, due an hour after it opened.
     assert (backlog["total"], backlog["overdue"]) == (1, 1)
     assert [count for _label, count in backlog["by_age"]] == [0, 1, 0, 0, 0]
+    assert [count for _label, count in backlog["by_status"]] == [0, 1, 0]  # new, open, waiting
     assert backlog["by_team"] == {fixture["t1"].pk: 1}
 
 
@@ -200,6 +201,9 @@ def test_filters_narrow_every_figure(fixture):
     team2 = report_build(PERIOD, Scope(team_id=fixture["t2"].pk), now=NOW)
     assert (team2.current["created"], team2.current["solved"]) == (1, 1)
     assert team2.backlog["total"] == 0
+    # Filters combine: team 1 and the web (cases 1 and 4), not team 1 or the web.
+    both = report_build(PERIOD, Scope(team_id=fixture["t1"].pk, channel=Channel.WEB), now=NOW)
+    assert (both.current["created"], both.current["solved"]) == (2, 1)
     email = report_build(PERIOD, Scope(channel=Channel.EMAIL), now=NOW).current
     assert (email["created"], email["solved"], email.first_contact_rate()) == (1, 1, 0)
     ben = report_build(PERIOD, Scope(agent_id=fixture["ben"].pk), now=NOW)
@@ -284,3 +288,22 @@ def test_headlines_say_which_way_each_figure_moved_and_whether_that_is_better(fi
     assert said("satisfaction") == ("3.5 / 5", "no figure to compare", "neutral")
     assert said("nps") == ("+0", "no figure to compare", "neutral")
     assert all(row["definition"] for row in headlines.values())
+
+
+def test_the_net_promoter_score_counts_passives_in_the_whole(fixture):
+    # 10 (promoter) and 3 (detractor) in the fixture; a 7 and an 8 add two passives: of
+    # four answers one promotes and one detracts, so the score stays 0; a further 9 makes
+    # two promoters of five: (2 - 1) / 5 = +20.
+    for recommend, day in ((7, 2), (8, 3), (9, 4)):
+        case = CaseFactory(
+            created_at=at(day, 8),
+            resolved_at=at(day, 9),
+            status=Status.RESOLVED,
+            team=fixture["t1"],
+            assignee=fixture["ana"],
+        )
+        CaseRating.objects.create(case=case, score=4, recommend=recommend, created_at=at(day, 10))
+    rollup_rebuild(now=NOW)
+    now = report_build(PERIOD, Scope(), now=NOW).current
+    assert (now["promoters"], now["passives"], now["detractors"]) == (2, 2, 1)
+    assert now.nps() == 20

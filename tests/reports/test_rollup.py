@@ -133,6 +133,26 @@ def test_a_case_moved_to_another_team_leaves_its_old_day_row(db, agent, customer
     assert [(row.team_id, row.created) for row in rows] == [(other.team_id, 1)]
 
 
+def test_a_pass_leaves_the_old_days_of_every_changed_case(db, agent):
+    """Two cases, each solved the day after it opened, three days apart, are both
+    reopened: neither solved day keeps its solve (each is a day only the old facts had)."""
+    contact = ContactFactory()
+    cases = []
+    for days_ago in (5, 2):
+        case = intake.case_open(contact=contact, subject="One", body="x", channel=Channel.WEB)
+        solved = timezone.now() - timedelta(days=days_ago)
+        Case.objects.filter(pk=case.pk).update(
+            status=Status.RESOLVED, created_at=solved - timedelta(days=1), resolved_at=solved
+        )
+        cases.append(case)
+    rollup_rebuild()
+    assert sum(row.solved for row in DailyRollup.objects.all()) == 2
+    for case in cases:
+        customer.case_customer_reopen(case=Case.objects.get(pk=case.pk), contact=contact)
+    rollup_refresh()
+    assert sum(row.solved for row in DailyRollup.objects.all()) == 0
+
+
 def test_the_rebuild_command(db, agent, customer):
     intake.case_open(contact=customer, subject="One", body="x", channel=Channel.WEB)
     call_command("reports_rebuild")
