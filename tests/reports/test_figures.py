@@ -20,15 +20,17 @@ Outcomes: 1 first response met (2 Nov), 1 resolution met (2 Nov), 2 first respon
 5 first response met (1 Nov).
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
-from cases.models import CaseEvent, CaseRating, Channel, Message, SlaOutcome, Status
+from agents.models import BusinessCalendar
+from cases.models import CaseEvent, CaseRating, Channel, Message, SlaOutcome, SlaPolicy, Status
 from knowledge.models import SuggestionDay, SuggestionOpen
 from reports.figures import Period, Scope, bucket_label, report_build
 from reports.headlines import headlines_of
+from reports.models import CaseFact
 from reports.rollup import rollup_rebuild
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, TeamFactory
 from tests.knowledge.factories import ArticleFactory
@@ -223,7 +225,13 @@ def test_the_period_edges(fixture):
     assert empty.current["created"] == 0
     assert empty.current.median("response") is None
     assert empty.current.first_contact_rate() is None
+    assert empty.self_service["suggested"] == 0
     assert len(empty.days) == 1
+    # 3 Nov alone: case 1's rating, recommend 10: all promoters.
+    third = report_build(Period(date(2026, 11, 3), date(2026, 11, 3)), Scope(), now=NOW)
+    assert third.current.nps() == 100
+    # Each solved case is counted once in the resolution histogram.
+    assert sum(report_build(PERIOD, Scope(), now=NOW).current.histogram("resolution")) == 3
 
 
 def test_new_cases_by_channel(fixture):
@@ -307,3 +315,43 @@ def test_the_net_promoter_score_counts_passives_in_the_whole(fixture):
     now = report_build(PERIOD, Scope(), now=NOW).current
     assert (now["promoters"], now["passives"], now["detractors"]) == (2, 2, 1)
     assert now.nps() == 20
+    # Ratings without a comment are not among the latest comments.
+    comments = report_build(PERIOD, Scope(), now=NOW).comments
+    assert [rating.comment for rating in comments] == ["=HYPERLINK(1)", "Great help"]
+
+
+def test_times_count_business_minutes_of_the_case_calendar_and_every_hand_off(db):
+    """Office hours 9 to 17 on weekdays. Opened Friday 6 November 16:00, first answered
+    Monday 9 November 10:00: 60 + 60 = 120 business minutes (≤ 2 h), not 66 hours. Solved
+    Monday 12:00: 240 minutes (≤ 4 h). Handed from one agent to another twice."""
+    office = BusinessCalendar.objects.create(name="Office", time_zone="UTC")
+    for weekday in range(5):
+        office.hours.create(weekday=weekday, start=time(9), end=time(17))
+    office.holidays.create(date=date(2026, 12, 25), name="Christmas")
+    policy = SlaPolicy.objects.create(name="Office", is_default=True, calendar=office)
+    team = TeamFactory(name="T")
+    ana, ben = AgentFactory(team=team), AgentFactory(team=team)
+    case = solved_case(
+        contact=ContactFactory(owner=ana),
+        team=team,
+        agent=ben,
+        channel=Channel.WEB,
+        opened=at(6, 16),
+        replies=[(ben, at(9, 10))],
+        resolved=at(9, 12),
+        sla_policy=policy,
+    )
+    for detail in ("Reassigned from Ana to Ben.", "Escalated to Ben, lead of T."):
+        kind = CaseEvent.Kind.REASSIGNED if "Reassigned" in detail else CaseEvent.Kind.ESCALATED
+        CaseEvent.objects.create(case=case, kind=kind, detail=detail)
+    # A first assignment from the queue is not a hand-off.
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.ASSIGNED, detail="Assignee: unassigned → Ben."
+    )
+    rollup_rebuild(now=at(10, 12))
+    fact = CaseFact.objects.get(pk=case.pk)
+    assert (fact.first_response_minutes, fact.resolution_minutes, fact.handoffs) == (120, 240, 2)
+    week = report_build(Period(date(2026, 11, 6), date(2026, 11, 9)), Scope(), now=at(10, 12)).current
+    assert bucket_label(week.median("response")) == "≤ 2 h"
+    assert bucket_label(week.median("resolution")) == "≤ 4 h"
+    assert week.handoffs_per_case() == 2

@@ -152,10 +152,18 @@ def test_tables_download_as_csv_without_formulas(client, manager, agent):
     ]
     assert rows[1][0].startswith("'=cmd")
     assert rows[1][1] == "1"
+    assert rows[1][5] == "4.0"  # satisfaction, one decimal
     comments = list(csv.reader(io.StringIO(client.get("/desk/reports/?export=comments").text)))
     assert comments[1][3] == "'@SUM(A1:A9) was my rating"
-    for table in ("teams", "days", "backlog"):
-        assert client.get(f"/desk/reports/?export={table}").status_code == 200
+    for table, header in (
+        ("teams", "Name"),
+        ("days", "Day"),
+        ("backlog", "Age"),
+        ("comments", "Case"),
+    ):
+        response = client.get(f"/desk/reports/?export={table}")
+        assert response["Content-Disposition"] == f'attachment; filename="report-{table}.csv"'
+        assert response.text.split(",")[0] == header
     refused = client.get("/desk/reports/?export=passwords")
     assert refused.status_code == 403
     assert "There is no such table to download." in refused.text
