@@ -351,7 +351,9 @@ def test_times_count_business_minutes_of_the_case_calendar_and_every_hand_off(db
     rollup_rebuild(now=at(10, 12))
     fact = CaseFact.objects.get(pk=case.pk)
     assert (fact.first_response_minutes, fact.resolution_minutes, fact.handoffs) == (120, 240, 2)
-    week = report_build(Period(date(2026, 11, 6), date(2026, 11, 9)), Scope(), now=at(10, 12)).current
+    week = report_build(
+        Period(date(2026, 11, 6), date(2026, 11, 9)), Scope(), now=at(10, 12)
+    ).current
     assert bucket_label(week.median("response")) == "≤ 2 h"
     assert bucket_label(week.median("resolution")) == "≤ 4 h"
     assert week.handoffs_per_case() == 2
