@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from agents.desk import agent_required
@@ -25,13 +25,13 @@ from reports.headlines import headlines_of
 from reports.models import RollupState
 
 COLUMNS = [
-    ("name", _lazy("Name")),
-    ("handled", _lazy("Solved")),
-    ("response", _lazy("First response (median)")),
-    ("resolution", _lazy("Resolution (median)")),
-    ("compliance", _lazy("Compliance")),
-    ("satisfaction", _lazy("Satisfaction")),
-    ("owner", _lazy("Single point of contact")),
+    ("name", gettext_lazy("Name")),
+    ("handled", gettext_lazy("Solved")),
+    ("response", gettext_lazy("First response (median)")),
+    ("resolution", gettext_lazy("Resolution (median)")),
+    ("compliance", gettext_lazy("Compliance")),
+    ("satisfaction", gettext_lazy("Satisfaction")),
+    ("owner", gettext_lazy("Single point of contact")),
 ]
 SORTS = ("name", "handled", "response", "resolution", "compliance", "satisfaction", "owner")
 
