@@ -13,11 +13,22 @@ from django.utils.formats import date_format
 from agents.models import Agent
 from outbox.models import OutboundEmail
 from outbox.store import email_enqueue, email_render, message_id_new, site_url
-from reports.figures import Period, Scope, bucket_label, percent_text, report_build, score_text
+from reports.figures import Period, Scope, report_build
+from reports.headlines import headlines_of
 from reports.models import DigestSent
 
 # Sent from this hour of the recipient's Monday on (an hourly pass, so within the hour).
 DIGEST_HOUR = 8
+# The page's headlines the digest carries, in the page's words and order.
+DIGEST_FIGURES = {
+    "created",
+    "solved",
+    "response",
+    "resolution",
+    "compliance",
+    "satisfaction",
+    "owner",
+}
 
 
 def digest_recipients():
@@ -74,35 +85,10 @@ def digest_build(agent: Agent, week: Period, *, now: datetime) -> OutboundEmail:
         + f"?period=custom&start={week.first.isoformat()}&end={week.last.isoformat()}"
     )
     with translation.override(language):
-        current, before = report.current, report.before
         figures = [
-            (_label("New cases"), current["created"], before["created"]),
-            (_label("Solved"), current["solved"], before["solved"]),
-            (
-                _label("First response, median"),
-                bucket_label(current.median("response")),
-                bucket_label(before.median("response")),
-            ),
-            (
-                _label("Resolution, median"),
-                bucket_label(current.median("resolution")),
-                bucket_label(before.median("resolution")),
-            ),
-            (
-                _label("Response-time compliance"),
-                percent_text(current.compliance()),
-                percent_text(before.compliance()),
-            ),
-            (
-                _label("Satisfaction"),
-                score_text(current.average_score()),
-                score_text(before.average_score()),
-            ),
-            (
-                _label("Handled by the single point of contact"),
-                percent_text(current.owner_rate()),
-                percent_text(before.owner_rate()),
-            ),
+            (headline["name"], headline["value"], headline["previous"])
+            for headline in headlines_of(report)
+            if headline["key"] in DIGEST_FIGURES
         ]
         context = {
             "agent": agent,
@@ -124,8 +110,3 @@ def digest_build(agent: Agent, week: Period, *, now: datetime) -> OutboundEmail:
         body_html=html,
         message_id_header=message_id_new(),
     )
-
-
-def _label(text: str) -> str:
-    # The same words as the page's headlines, translated in the recipient's language.
-    return translation.gettext(text)

@@ -3,6 +3,7 @@ indexed counts of open cases). A fixed number of queries, whatever the period or
 
 Each figure comes with its definition, shown beside it on the page."""
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -142,7 +143,8 @@ def percentile(histogram: list[int], share: float) -> int | None:
     total = sum(histogram)
     if not total:
         return None
-    rank = max(1, -(-int(total * share * 1000) // 1000))
+    # Rounded first: 10 × 0.9 is 9.000000000000002 in floating point, not 9.
+    rank = max(1, math.ceil(round(total * share, 6)))
     seen = 0
     for index, count in enumerate(histogram):
         seen += count
@@ -239,7 +241,6 @@ class Report:
     comments: list
     spread_contacts: int
     self_service: dict
-    refreshed_at: object = None
 
 
 def report_build(period: Period, scope: Scope, *, now=None) -> Report:

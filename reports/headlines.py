@@ -185,6 +185,7 @@ def headlines_of(report) -> list[dict]:
                 "key": key,
                 "name": name,
                 "value": show(value),
+                "previous": show(previous),
                 "change": change,
                 "tone": tone,
                 "definition": definition,

@@ -33,7 +33,7 @@ COLUMNS = [
     ("satisfaction", gettext_lazy("Satisfaction")),
     ("owner", gettext_lazy("Single point of contact")),
 ]
-SORTS = ("name", "handled", "response", "resolution", "compliance", "satisfaction", "owner")
+SORTS = tuple(key for key, _name in COLUMNS)
 
 
 @agent_required
@@ -43,7 +43,7 @@ def reports_page(request):
     if request.user.is_staff:
         teams, led = Team.objects.all(), None
     else:
-        led = tuple(Team.objects.filter(lead=agent).values_list("pk", flat=True))
+        led = _led_teams(agent)
         if not led:
             raise PermissionDenied(
                 _("Reports are for managers and team leads; your own are under My figures.")
@@ -67,8 +67,8 @@ def reports_me(request):
     )
 
 
-def _leads(agent) -> bool:
-    return Team.objects.filter(lead=agent).exists()
+def _led_teams(agent) -> tuple:
+    return tuple(Team.objects.filter(lead=agent).values_list("pk", flat=True))
 
 
 def _page(request, *, teams, agents, led, personal):
@@ -119,7 +119,7 @@ def _page(request, *, teams, agents, led, personal):
     context = {
         "form": form,
         "personal": personal,
-        "leads": personal and not request.user.is_staff and _leads(request.agent),
+        "leads": personal and not request.user.is_staff and bool(_led_teams(request.agent)),
         "report": report,
         "period": period,
         "headlines": headlines_of(report),
@@ -245,7 +245,6 @@ def _table(people, position, names, nobody, sort):
                 "compliance": sums.compliance(),
                 "satisfaction": sums.average_score(),
                 "owner": sums.owner_rate(),
-                "created": sums["created"],
             }
         )
     key, descending = _sort_of(sort)

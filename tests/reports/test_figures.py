@@ -28,7 +28,7 @@ from django.utils import timezone
 from agents.models import BusinessCalendar
 from cases.models import CaseEvent, CaseRating, Channel, Message, SlaOutcome, SlaPolicy, Status
 from knowledge.models import SuggestionDay, SuggestionOpen
-from reports.figures import Period, Scope, bucket_label, report_build
+from reports.figures import Period, Scope, bucket_label, percentile, report_build
 from reports.headlines import headlines_of
 from reports.models import CaseFact
 from reports.rollup import rollup_rebuild
@@ -357,3 +357,17 @@ def test_times_count_business_minutes_of_the_case_calendar_and_every_hand_off(db
     assert bucket_label(week.median("response")) == "≤ 2 h"
     assert bucket_label(week.median("resolution")) == "≤ 4 h"
     assert week.handoffs_per_case() == 2
+
+
+@pytest.mark.parametrize(
+    "histogram, share, bucket",
+    [
+        ([9, 1], 0.9, 0),  # the 9th of 10 (not the 10th, as 10 × 0.9 in floats would say)
+        ([9, 1], 0.91, 1),
+        ([1, 1], 0.5, 0),  # the 1st of 2
+        ([0, 0, 3], 0.5, 2),
+        ([0, 0], 0.5, None),
+    ],
+)
+def test_percentile_ranks(histogram, share, bucket):
+    assert percentile(histogram, share) == bucket

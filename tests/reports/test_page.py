@@ -231,3 +231,27 @@ def test_the_page_opens_on_the_last_30_days_and_says_so(client, manager):
     response = client.get("/desk/reports/")
     assert response.context["period"].days == 30
     assert '<option value="30" selected>' in response.text
+
+
+def test_what_customers_and_agents_typed_is_shown_escaped(client, manager, agent):
+    agent.user.first_name = "<b>Ana</b>"
+    agent.user.save()
+    solved(agent, comment="<script>alert(1)</script>")
+    rollup_rebuild()
+    client.force_login(manager.user)
+    response = client.get("/desk/reports/")
+    assert "<script>alert(1)" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert "<b>Ana</b>" not in response.text
+
+
+def test_my_figures_are_mine_whatever_the_url_asks(client, agent, other_agent):
+    solved(agent)
+    solved(other_agent)
+    solved(other_agent, days_ago=2)
+    rollup_rebuild()
+    client.force_login(agent.user)
+    response = client.get(f"/desk/reports/me/?agent={other_agent.pk}&team={agent.team_id}")
+    assert response.status_code == 200
+    assert response.context["report"].current["solved"] == 1
+    assert client.get("/desk/reports/me/?export=agents").text.count("\n") == 2  # header + me
