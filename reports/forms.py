@@ -18,6 +18,9 @@ PERIODS = [
     ("custom", _("Custom range")),
 ]
 MAX_DAYS = 366
+# The earliest day a custom range may start (a range near year 1 has no previous period
+# to compare with; no help desk has figures from before this).
+EARLIEST = date(2000, 1, 1)
 
 
 class ReportFilterForm(forms.Form):
@@ -64,6 +67,8 @@ class ReportFilterForm(forms.Form):
                 for name in ("start", "end"):
                     if not data.get(name) and name not in self.errors:
                         self.add_error(name, _("Give both dates of a custom range."))
+            elif start < EARLIEST:
+                self.add_error("start", _("Choose dates from 1 January 2000 on."))
             elif start > end:
                 self.add_error("start", _("The range starts after it ends."))
             elif end > self.today:

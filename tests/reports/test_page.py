@@ -105,6 +105,9 @@ def test_a_manager_sees_every_team_and_filters_in_the_url(client, manager, agent
         ("period=fortnight", "Select a valid choice"),
         ("team=999999", "Select a valid choice"),
         ("period=custom&start=yesterday&end=today", "Enter a valid date"),
+        ("period=custom&start=0001-01-01&end=0001-01-02", "from 1 January 2000 on"),
+        ("team=99999999999999999999999", "Select a valid choice"),
+        ("channel=<script>", "Select a valid choice"),
     ],
 )
 def test_bad_filters_get_a_clear_error(client, manager, query, error):
