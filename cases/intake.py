@@ -85,8 +85,14 @@ def case_open_from_web(
     language: str = "",
     submission_token: uuid.UUID | None = None,
 ) -> Case:
-    """The contact form: find or create the contact by email, then open the case."""
-    contact, created = contact_get_or_create(email=email, name=name, language=language)
+    """The contact form: find or create the contact by email, then open the case.
+
+    A new contact is inserted without a savepoint: if another request created the same
+    one a moment ago, the IntegrityError rolls this transaction back, and the caller
+    tries once more (see cases.views.public)."""
+    contact, created = contact_get_or_create(
+        email=email, name=name, language=language, savepoint=False
+    )
     return case_open(
         contact_is_new=created,
         contact=contact,

@@ -78,7 +78,8 @@ def _open_once(request, form) -> Case:
     """The case for this form's token: made now, or found if it was posted before."""
     data = form.cleaned_data
     token = data["submission_token"]
-    try:
+
+    def case_open():
         return intake.case_open_from_web(
             name=data["name"],
             email=data["email"],
@@ -90,10 +91,17 @@ def _open_once(request, form) -> Case:
             language=request.LANGUAGE_CODE,
             submission_token=token,
         )
+
+    try:
+        return case_open()
     except IntegrityError:
         # The same form, posted again (a double click, back and send): the token is
         # stored uniquely, so the case it made before is the answer.
-        return Case.objects.get(submission_token=token)
+        case = Case.objects.filter(submission_token=token).first()
+        if case is not None:
+            return case
+        # Otherwise another request created this contact a moment ago: it is found now.
+        return case_open()
 
 
 @require_safe

@@ -119,6 +119,30 @@ def test_posting_the_same_form_twice_makes_one_case(client, agent):
     assert first.url == second.url
 
 
+def test_a_contact_created_by_another_request_a_moment_ago_gets_the_case(
+    client, agent, monkeypatch
+):
+    # Two forms from a new address at once: the other request inserts the contact after
+    # this one looked it up. This one's insert fails, and it tries once more.
+    theirs = ContactFactory(email="Maria@Customer.example")
+    lookup = Contact.objects.with_email
+    misses = iter([True])
+    monkeypatch.setattr(
+        Contact.objects,
+        "with_email",
+        lambda email: Contact.objects.none() if next(misses, False) else lookup(email),
+    )
+
+    response = post(client)
+
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.contact == theirs
+    assert Contact.objects.count() == 1
+    assert case.messages.count() == 1
+    assert OutboundEmail.objects.count() == 1
+
+
 def test_a_new_form_makes_a_new_case(client, agent):
     post(client)
     post(client, submission_token="9d1f2c1e-0000-4000-8000-000000000001")
