@@ -5,8 +5,9 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
-from agents.models import Agent, Team
-from cases.models import OPEN_STATUSES, Case, Category, Channel, Priority, Status
+from agents.models import Agent
+from cases.choices import desk_choices
+from cases.models import OPEN_STATUSES, Case, Channel, Priority, Status
 from contacts.models import Contact
 
 CONTACT_MATCHES = 5000
@@ -56,8 +57,9 @@ class CaseFilter(django_filters.FilterSet):
     assignee = django_filters.ChoiceFilter(
         method="filter_assignee", label="Assignee", empty_label="Anyone"
     )
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any")
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), empty_label="Any")
+    # Teams and categories by id, offered from the desk's kept lists (cases.choices).
+    team = django_filters.ChoiceFilter(field_name="team_id", empty_label="Any")
+    category = django_filters.ChoiceFilter(field_name="category_id", empty_label="Any")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any")
     due = django_filters.ChoiceFilter(
         choices=DueState.CHOICES, method="filter_due", label="Response time", empty_label="Any"
@@ -87,15 +89,18 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = []
 
-    def __init__(self, *args, agent: Agent, agents=None, **kwargs):
+    def __init__(self, *args, agent: Agent, **kwargs):
         super().__init__(*args, **kwargs)
         self.agent = agent
-        if agents is None:
-            agents = Agent.objects.active().select_related("user").order_by("user__first_name")
+        kept = desk_choices()
         self.filters["assignee"].extra["choices"] = [
             ("me", "Me"),
             ("none", "Unassigned"),
-            *((str(other.pk), other.name) for other in agents),
+            *((str(pk), name) for pk, name in kept.agents),
+        ]
+        self.filters["team"].extra["choices"] = [(str(pk), name) for pk, name in kept.teams]
+        self.filters["category"].extra["choices"] = [
+            (str(pk), name) for pk, name in kept.categories
         ]
 
     def filter_text(self, queryset, name, value):

@@ -211,12 +211,6 @@ class BulkForm(forms.Form):
         choices=[("", "—"), *Priority.choices], coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args, agents=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if agents is not None:
-            # The queue already read the active agents: offer them without a second query.
-            self.fields["assignee"].choices = [("", "—"), *((a.pk, str(a)) for a in agents)]
-
     def clean(self):
         data = super().clean()
         action = data.get("action")

@@ -239,12 +239,15 @@ def test_queue_runs_constant_queries(desk, agent, assert_queries, size):
     CaseFactory.create_batch(size, team=agent.team, category=CategoryFactory())
     for n in range(size):
         SavedView.objects.create(agent=agent, name=f"View {n}", query=f"priority={n % 4 + 1}")
-    # session, user with agent, team and unread count, active agents with user (for both the
-    # assignee filter and the bulk form), count of "My open", saved views, teams and categories
-    # for the filter form, page of cases with contact/organization/assignee's user/team/category
+    # session, user with agent, team and unread count, the select lists (active agents with
+    # user, teams, categories: read once, then kept in the cache), count of "My open", saved
+    # views, page of cases with contact/organization/assignee's user/team/category
     with assert_queries(8):
         response = desk.get(reverse("cases:queue"))
     assert len(response.context["page"]) == min(size, 25)
+    # the next view takes the select lists from the cache
+    with assert_queries(5):
+        assert desk.get(reverse("cases:queue")).status_code == 200
 
 
 @by_size
@@ -291,11 +294,15 @@ def test_workspace_runs_constant_queries(desk, agent, other_agent, assert_querie
     # contact/organization/owner/backup/assignee/ team/category/merged-into/SLA policy, canned
     # answers, phrase guide, messages with authors, their attachments, events with actors, mail
     # not getting through, the contact's other cases with assignees, suggested articles (each
-    # marked if linked here), then the forms' choices: categories, active agents, teams; and
-    # what told this agent of the case (a reply, an assignment, a mention) marked read
+    # marked if linked here), the forms' select lists (active agents, teams, categories: read
+    # once, then kept in the cache); and what told this agent of the case (a reply, an
+    # assignment, a mention) marked read
     with assert_queries(15):
         response = desk.get(reverse("cases:detail", args=[case.reference]))
     assert len(response.context["timeline"]) == 4 * size
+    # the next view takes the select lists from the cache
+    with assert_queries(12):
+        assert desk.get(reverse("cases:detail", args=[case.reference])).status_code == 200
 
 
 @by_size

@@ -14,8 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
-from agents.models import Agent
 from cases import desk
+from cases.choices import choices_offer
 from cases.filters import CaseFilter
 from cases.forms import (
     BulkForm,
@@ -84,9 +84,9 @@ def queue(request):
     cases = (
         Case.objects.visible_to(request.user).for_queue().annotate(new_reply=Exists(unseen_reply))
     )
-    # The active agents, once for both the assignee filter and the bulk form.
-    agents = list(Agent.objects.active().select_related("user"))
-    filterset = CaseFilter(query, queryset=cases, agent=agent, agents=agents)
+    filterset = CaseFilter(query, queryset=cases, agent=agent)
+    bulk_form = BulkForm(auto_id="bulk-%s")  # its own ids: the filter form has the same names
+    choices_offer(bulk_form, assignee="agents")
     number = request.GET.get("page")
     # A text search counts only as far as the page after this one: checking each case's
     # subject is what a search costs, and it says "more than 50" as well as a total.
@@ -105,8 +105,7 @@ def queue(request):
             "views": [(name, q, q == current) for name, q in builtin_views(agent)],
             "saved_views": [(view, view.query == current) for view in agent.saved_views.all()],
             "save_form": SavedViewForm(initial={"query": current}),
-            # Its own ids: the filter form above has fields of the same names.
-            "bulk_form": BulkForm(auto_id="bulk-%s", agents=agents),
+            "bulk_form": bulk_form,
             "now": timezone.now(),
             "soon": timezone.now() + timedelta(hours=1),
             # Rows link to cases by this prefix: one reverse() per page, not three per row.

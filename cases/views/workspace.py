@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agents.desk import agent_required
 from cases import desk, links, notify, staging, timeline
 from cases.auth import desk_unread_forget
+from cases.choices import choices_offer
 from cases.forms import (
     AttachmentsMixin,
     CaseUpdateForm,
@@ -62,22 +63,25 @@ def _workspace(request, case, *, status=200, **bound):
         .select_related("assignee__user")
         .order_by("-created_at")
     )
+    update_form = bound.get("update_form") or CaseUpdateForm(
+        initial={
+            **seen,
+            "status": case.status,
+            "priority": case.priority,
+            "category": case.category_id,
+            "assignee": case.assignee_id,
+        }
+    )
+    choices_offer(update_form, category="categories", assignee="agents")
+    escalate_form = bound.get("escalate_form") or EscalateForm(initial=seen)
+    choices_offer(escalate_form, team="teams")
     context = {
         "case": case,
         "timeline": _timeline(case),
         "other_cases": other_cases,
         "reply_form": bound.get("reply_form") or ReplyForm(initial=reply_initial),
-        "update_form": bound.get("update_form")
-        or CaseUpdateForm(
-            initial={
-                **seen,
-                "status": case.status,
-                "priority": case.priority,
-                "category": case.category_id,
-                "assignee": case.assignee_id,
-            }
-        ),
-        "escalate_form": bound.get("escalate_form") or EscalateForm(initial=seen),
+        "update_form": update_form,
+        "escalate_form": escalate_form,
         "merge_form": bound.get("merge_form") or MergeForm(initial=seen),
         "canned": filled,
         "phrases": [{"avoid": p.avoid, "prefer": p.prefer, "why": p.why} for p in phrases],
