@@ -25,11 +25,13 @@ CACHE_SECONDS = 300
 
 
 class DeskChoices(NamedTuple):
-    """Each list as (primary key, label) pairs, in the models' own order."""
+    """Each list as (primary key, label) pairs, in the models' own order; and the name of
+    every agent, active or not, by primary key (the queue names assignees from it)."""
 
     agents: list[tuple[int, str]]
     teams: list[tuple[int, str]]
     categories: list[tuple[int, str]]
+    agent_names: dict[int, str]
 
 
 def desk_choices() -> DeskChoices:
@@ -42,10 +44,12 @@ def desk_choices() -> DeskChoices:
             kept = None
         if isinstance(kept, DeskChoices):
             return kept
+    agents = list(Agent.objects.select_related("user"))
     choices = DeskChoices(
-        agents=[(agent.pk, agent.name) for agent in Agent.objects.active().select_related("user")],
+        agents=[(agent.pk, agent.name) for agent in agents if agent.user.is_active],
         teams=list(Team.objects.values_list("pk", "name")),
         categories=list(Category.objects.values_list("pk", "name")),
+        agent_names={agent.pk: agent.name for agent in agents},
     )
     if cache_breaker.closed():
         try:
@@ -55,10 +59,9 @@ def desk_choices() -> DeskChoices:
     return choices
 
 
-def choices_offer(form, **lists: str) -> None:
+def choices_offer(form, kept: DeskChoices, **lists: str) -> None:
     """Offer the kept lists in these fields of a form: `assignee="agents"` fills the
     assignee field with the active agents, after the field's own empty choice."""
-    kept = desk_choices()
     for name, kind in lists.items():
         field = form.fields[name]
         empty = [] if field.empty_label is None else [("", field.empty_label)]

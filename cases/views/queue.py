@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
 from cases import desk
-from cases.choices import choices_offer
+from cases.choices import choices_offer, desk_choices
 from cases.filters import CaseFilter
 from cases.forms import (
     BulkForm,
@@ -84,9 +84,10 @@ def queue(request):
     cases = (
         Case.objects.visible_to(request.user).for_queue().annotate(new_reply=Exists(unseen_reply))
     )
-    filterset = CaseFilter(query, queryset=cases, agent=agent)
+    kept = desk_choices()
+    filterset = CaseFilter(query, queryset=cases, agent=agent, kept=kept)
     bulk_form = BulkForm(auto_id="bulk-%s")  # its own ids: the filter form has the same names
-    choices_offer(bulk_form, assignee="agents")
+    choices_offer(bulk_form, kept, assignee="agents")
     number = request.GET.get("page")
     # A text search counts only as far as the page after this one: checking each case's
     # subject is what a search costs, and it says "more than 50" as well as a total.
@@ -110,6 +111,8 @@ def queue(request):
             "soon": timezone.now() + timedelta(hours=1),
             # Rows link to cases by this prefix: one reverse() per page, not three per row.
             "case_url": reverse("cases:queue") + "cases/",
+            # Rows name their assignees from the kept lists, not by joining each case's.
+            "agent_names": kept.agent_names,
         },
     )
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agents.desk import agent_required
 from cases import desk, links, notify, staging, timeline
 from cases.auth import desk_unread_forget
-from cases.choices import choices_offer
+from cases.choices import choices_offer, desk_choices
 from cases.forms import (
     AttachmentsMixin,
     CaseUpdateForm,
@@ -72,9 +72,10 @@ def _workspace(request, case, *, status=200, **bound):
             "assignee": case.assignee_id,
         }
     )
-    choices_offer(update_form, category="categories", assignee="agents")
     escalate_form = bound.get("escalate_form") or EscalateForm(initial=seen)
-    choices_offer(escalate_form, team="teams")
+    kept = desk_choices()
+    choices_offer(update_form, kept, category="categories", assignee="agents")
+    choices_offer(escalate_form, kept, team="teams")
     context = {
         "case": case,
         "timeline": _timeline(case),

@@ -136,3 +136,17 @@ def test_the_lists_are_read_once_and_then_kept(case, django_assert_num_queries):
         first = choices.desk_choices()
     with django_assert_num_queries(0):
         assert choices.desk_choices() == first
+
+
+def test_the_queue_names_an_assignee_the_kept_names_do_not_know(desk, agent):
+    queue(desk)  # the names are kept now
+    # an agent made behind the ORM's back: no signal drops the kept lists
+    User, Agent = type(agent.user), type(agent)
+    [user] = User.objects.bulk_create([User(username="cleo", first_name="Cleo", last_name="Dunn")])
+    [newcomer] = Agent.objects.bulk_create([Agent(user=user, team=agent.team)])
+    CaseFactory(assignee=newcomer, team=agent.team, subject="Cleo's case")
+
+    html = desk.get(reverse("cases:queue"), {"team": agent.team_id}).content.decode()
+
+    assert "Cleo&#x27;s case" in html
+    assert "<td>Cleo Dunn</td>" in html

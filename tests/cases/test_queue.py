@@ -393,3 +393,28 @@ def test_the_bulk_form_offers_the_active_agents_read_once_for_the_page(desk, age
     assert f'<option value="{agent.pk}">{agent.name}</option>' in options
     assert f'<option value="{other_agent.pk}">{other_agent.name}</option>' in options
     assert f'value="{gone.pk}"' not in options
+
+
+def test_rows_escape_what_people_typed(desk, agent):
+    hostile = "<script>alert(\"x\")</script> & 'quoted'"
+    contact = ContactFactory(name=hostile, organization=OrganizationFactory(name=hostile))
+    CaseFactory(assignee=agent, team=agent.team, contact=contact, subject=hostile)
+    CaseFactory(team=agent.team, contact=contact, subject=hostile)  # with the claim form
+    AgentFactory(team=agent.team)
+
+    html = desk.get(reverse("cases:queue"), {"team": agent.team_id}).content.decode()
+
+    assert "<script>" not in html
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quoted&#x27;"
+    assert html.count(escaped) == 6  # subject, contact and organization of each row
+
+
+def test_rows_say_status_priority_and_due_time_in_the_pages_language(desk, agent):
+    due = timezone.make_aware(timezone.datetime(2030, 2, 5, 9, 7))
+    CaseFactory(assignee=agent, status=Status.OPEN, priority=Priority.HIGH, due_at=due)
+
+    html = desk.get(reverse("cases:queue"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert '<span class="badge badge-status-open">Ouvert</span>' in html
+    assert '<td class="priority-3">Haute</td>' in html
+    assert "5 Fév 09:07" in html
