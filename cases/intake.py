@@ -15,7 +15,7 @@ from cases.models import Case, CaseEvent, Category, Channel
 from cases.sla import due
 from cases.timeline import actor_name, case_event
 from contacts.models import Contact
-from contacts.services import contact_get_or_create
+from contacts.services import contact_find_or_new, contact_get_or_create
 
 
 # No savepoint of its own: a failure rolls back the caller's transaction whole.
@@ -35,7 +35,8 @@ def case_open(
     contact_is_new: bool = False,
 ) -> Case:
     """Open a case with its first message, route it, and acknowledge it after commit.
-    `contact_is_new`: this transaction created the contact (routing need not lock it)."""
+    `contact_is_new`: this transaction created the contact (routing need not lock it);
+    it may not be saved yet (it is saved with the owner routing gives it)."""
     if priority is None:
         priority = (
             category.default_priority if category else Case._meta.get_field("priority").default
@@ -60,6 +61,8 @@ def case_open(
     ]
     _, reason = routing.assign(case, actor=actor, new_contact=contact if contact_is_new else None)
     events.append(case_event(case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason))
+    if contact.pk is None:  # new, and nobody to own it yet
+        contact.save()
     due.case_refresh(case)
     case.save()
     message = case.messages.create(
@@ -85,16 +88,14 @@ def case_open_from_web(
     language: str = "",
     submission_token: uuid.UUID | None = None,
 ) -> Case:
-    """The contact form: find or create the contact by email, then open the case.
+    """The contact form: find the contact by email, or make one, then open the case.
 
-    A new contact is inserted without a savepoint: if another request created the same
-    one a moment ago, the IntegrityError rolls this transaction back, and the caller
-    tries once more (see cases.views.public)."""
-    contact, created = contact_get_or_create(
-        email=email, name=name, language=language, savepoint=False
-    )
+    A new contact is saved when the case is routed, with its owner, and without a
+    savepoint: if another request created the same one a moment ago, the IntegrityError
+    rolls this transaction back, and the caller tries once more (cases.views.public)."""
+    contact = contact_find_or_new(email=email, name=name, language=language)
     return case_open(
-        contact_is_new=created,
+        contact_is_new=contact.pk is None,
         contact=contact,
         subject=subject,
         body=body,

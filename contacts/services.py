@@ -9,32 +9,41 @@ from contacts.models import Contact, Organization, OwnerChange
 # No savepoint of its own: it runs inside the caller's transaction, which rolls back whole.
 @transaction.atomic(savepoint=False)
 def contact_get_or_create(
-    *, email: str, name: str, language: str = "", phone: str = "", savepoint: bool = True
+    *, email: str, name: str, language: str = "", phone: str = ""
 ) -> tuple[Contact, bool]:
     """The contact with this email (any case), or a new one.
 
     An existing contact keeps the name they have on file: a form is not proof of
     who someone is, so what they typed never silently overwrites it.
-
-    With `savepoint=False` the insert takes no savepoint (two queries fewer): when
-    someone else created the same contact a moment ago, the IntegrityError leaves the
-    caller's transaction to be rolled back and tried again (it then finds the contact).
     """
-    email = email.strip()
-    contact = Contact.objects.with_email(email).select_for_update().first()
-    if contact is not None:
+    contact = contact_find_or_new(email=email, name=name, language=language, phone=phone)
+    if contact.pk is not None:
         return contact, False
-    fields = {"name": name.strip(), "email": email, "phone": phone.strip()}
-    if language:
-        fields["language"] = language
-    if not savepoint:
-        return Contact.objects.create(**fields), True
+    fields = {field: getattr(contact, field) for field in ("name", "email", "phone", "language")}
     try:
         with transaction.atomic():
             return Contact.objects.create(**fields), True
     except IntegrityError:
         # Someone else created the same contact a moment ago.
         return Contact.objects.with_email(email).get(), False
+
+
+def contact_find_or_new(*, email: str, name: str, language: str = "", phone: str = "") -> Contact:
+    """The contact with this email (any case), locked; or a new one, not yet saved.
+
+    The caller saves a new one, with no savepoint of its own: when someone else created
+    the same contact a moment ago, the IntegrityError rolls the caller's transaction
+    back, to be tried again (it then finds the contact). The contact form saves it with
+    its owner in one insert (contact_adopt).
+    """
+    email = email.strip()
+    contact = Contact.objects.with_email(email).select_for_update().first()
+    if contact is not None:
+        return contact
+    contact = Contact(name=name.strip(), email=email, phone=phone.strip())
+    if language:
+        contact.language = language
+    return contact
 
 
 @transaction.atomic
@@ -67,8 +76,14 @@ def contact_adopt(*, contact: Contact, agent, actor=None) -> bool:
     """A contact without an owner gets the agent who receives their first case.
 
     Returns whether the agent became the owner; an owned contact keeps their owner.
+    A new contact not yet saved is saved here, with its owner.
     """
-    adopted = Contact.objects.filter(pk=contact.pk, owner__isnull=True).update(owner=agent)
+    if contact.pk is None:
+        contact.owner = agent
+        contact.save()
+        adopted = 1
+    else:
+        adopted = Contact.objects.filter(pk=contact.pk, owner__isnull=True).update(owner=agent)
     if adopted:
         contact.owner = agent
         OwnerChange.objects.create(

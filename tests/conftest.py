@@ -1,6 +1,8 @@
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from helpdesk.celery import app as celery_app
 from helpdesk.lib.ratelimit import cache_breaker
@@ -21,6 +23,14 @@ def isolated_runtime(settings, tmp_path):
     settings.OUTBOX_SEND_ON_COMMIT = True
     # Tests only: a deliberately slow hasher would be most of the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def desk_language():
+    """A page asked for in another language leaves it active in the thread (as a worker
+    thread would start its next request): the next test starts in the desk's own."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

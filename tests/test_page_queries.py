@@ -7,6 +7,7 @@ expected number, and its comment lists the queries in the order they run.
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -38,6 +39,7 @@ from tests.factories import (
     OrganizationFactory,
 )
 from tests.knowledge.factories import ArticleCategoryFactory, ArticleFactory
+from tests.sla_helpers import policy
 
 pytestmark = pytest.mark.django_db
 
@@ -150,19 +152,34 @@ def busy_team(team):
 def test_sending_the_contact_form_runs_constant_queries(client, assert_queries, busy_team, size):
     category = busy_team(size)
     # the chosen category with its team; savepoint (the view's transaction: in a real
-    # request, its BEGIN); contact by email (none), insert contact (no savepoint: a race
-    # on the address retries the whole transaction);
-    # lock team, least-loaded available agent of the team (their open-case counts kept
-    # by the database: one row each), adopt contact, insert owner change; SLA policies;
-    # insert case (once, routed and with its due times), insert first message, insert
-    # "created" and "routed" events; insert access token, insert acknowledgement in the
-    # outbox; release. (No session: the thanks page is found by a signed cookie. The
-    # contact was made in this transaction, so routing neither locks nor reads it again.
-    # The acknowledgement is sent by the relay.)
-    with assert_queries(15):
+    # request, its BEGIN); contact by email (none); lock team, least-loaded available
+    # agent of the team (their open-case counts kept by the database: one row each);
+    # insert the new contact with that agent as its owner (no savepoint: a race on the
+    # address retries the whole transaction), insert owner change; SLA policies, each
+    # with its target for the case's priority; insert case (once, routed and with its due
+    # times), insert first message, insert "created" and "routed" events; insert access
+    # token, insert acknowledgement in the outbox; release. (No session: the thanks page
+    # is found by a signed cookie. The contact is new, so routing neither locks nor reads
+    # it again. The acknowledgement is sent by the relay.)
+    with assert_queries(14):
         response = client.post(reverse("cases:contact"), contact_form(category))
     assert response.status_code == 302
     assert Case.objects.latest("pk").assignee.team == category.default_team
+
+
+@by_size
+def test_sending_the_contact_form_under_a_policy_reads_it_with_its_target(
+    client, assert_queries, busy_team, size
+):
+    category = busy_team(size)
+    policy(targets={category.default_priority: (60, 120, 480)})
+    # as above: the policy's target for the case's priority comes in the policies' query
+    with assert_queries(14):
+        response = client.post(reverse("cases:contact"), contact_form(category))
+    assert response.status_code == 302
+    case = Case.objects.latest("pk")
+    assert case.first_response_due == case.created_at + timedelta(minutes=60)
+    assert case.resolution_due == case.created_at + timedelta(minutes=480)
 
 
 @by_size
@@ -174,7 +191,7 @@ def test_sending_the_contact_form_without_a_category_runs_constant_queries(
     team.save()
     # as with a category, less the category's read, and the default team is found and
     # locked in one query
-    with assert_queries(14):
+    with assert_queries(13):
         response = client.post(reverse("cases:contact"), contact_form())
     assert response.status_code == 302
     assert Case.objects.latest("pk").team == team

@@ -12,7 +12,7 @@ as an SlaOutcome.
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cases.models import (
@@ -31,6 +31,7 @@ DUE_FIELDS = {
     Target.NEXT_REPLY: "next_reply_due",
     Target.RESOLUTION: "resolution_due",
 }
+TARGET_FIELDS = ("first_response_minutes", "next_reply_minutes", "resolution_minutes")
 SLA_FIELDS = [
     "sla_policy",
     *DUE_FIELDS.values(),
@@ -41,14 +42,25 @@ SLA_FIELDS = [
 ]
 
 
-def policy_for(case: Case) -> SlaPolicy | None:
-    """The most specific policy: the organization's, the category's, else the default."""
+def policy_for(case: Case, *, with_target: bool = False) -> SlaPolicy | None:
+    """The most specific policy: the organization's, the category's, else the default.
+
+    `with_target`: read in the same query the policy's target for the case's priority,
+    as the policy's `target` (None when it has none)."""
     organization_id = case.contact.organization_id if case.contact_id else None
     candidates = SlaPolicy.objects.filter(
         Q(is_default=True)
         | Q(category_id=case.category_id, category__isnull=False)
         | Q(organization_id=organization_id, organization__isnull=False)
     ).select_related("calendar")
+    if with_target:
+        target = SlaTarget.objects.filter(
+            policy=OuterRef("pk"), priority=case.priority
+        ).order_by()  # one target per policy and priority: no order, no join for one
+        candidates = candidates.annotate(
+            target_id=Subquery(target.values("pk")[:1]),
+            **{f"target_{field}": Subquery(target.values(field)[:1]) for field in TARGET_FIELDS},
+        )
 
     def specificity(policy):
         return (
@@ -57,7 +69,19 @@ def policy_for(case: Case) -> SlaPolicy | None:
             -policy.pk,
         )
 
-    return max(candidates, key=specificity, default=None)
+    policy = max(candidates, key=specificity, default=None)
+    if with_target and policy is not None:
+        policy.target = (
+            SlaTarget(
+                pk=policy.target_id,
+                policy=policy,
+                priority=case.priority,
+                **{field: getattr(policy, f"target_{field}") for field in TARGET_FIELDS},
+            )
+            if policy.target_id is not None
+            else None
+        )
+    return policy
 
 
 def _clock(policy: SlaPolicy | None, clocks: dict | None = None) -> Clock:
@@ -73,11 +97,9 @@ def _clock(policy: SlaPolicy | None, clocks: dict | None = None) -> Clock:
 def case_refresh(case: Case, *, now: datetime | None = None, clocks: dict | None = None) -> None:
     """Recompute a case's due times and next reminder moment. The caller saves the case."""
     now = now or timezone.now()
-    policy = policy_for(case)
+    policy = policy_for(case, with_target=True)
     case.sla_policy = policy
-    target = (
-        SlaTarget.objects.filter(policy=policy, priority=case.priority).first() if policy else None
-    )
+    target = policy.target if policy else None
     clock = _clock(policy, clocks)
     is_open = case.status in OPEN_STATUSES
     waiting = case.status == Status.WAITING

@@ -5,8 +5,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from cases import routing
+from cases import intake, routing
 from cases.models import Case, CaseEvent, Status
+from contacts.models import Contact, OwnerChange
 from tests.factories import AgentFactory, CaseFactory, CategoryFactory, ContactFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,32 @@ def test_no_available_agent_leaves_case_unassigned_in_team_queue(team, agent):
     assert case.team == team
     assert "left unassigned in the Customer Care queue" in routed(case)
     assert case.contact.owner is None
+
+
+def test_a_new_contact_from_the_form_is_saved_with_their_owner_or_without_one(team, agent):
+    category = CategoryFactory(default_team=team)
+    first = intake.case_open_from_web(
+        name="Maria Garcia",
+        email="maria@customer.example",
+        subject="Lamp",
+        body="Broken.",
+        category=category,
+    )
+    away(agent)
+    second = intake.case_open_from_web(
+        name="Olu Ade",
+        email="olu@customer.example",
+        subject="Chair",
+        body="Late.",
+        category=category,
+    )
+
+    assert first.contact.owner == agent
+    assert Contact.objects.get(email="maria@customer.example").owner == agent
+    assert OwnerChange.objects.get(contact=first.contact).new_owner == agent
+    assert second.assignee is None
+    assert Contact.objects.get(email="olu@customer.example").owner is None
+    assert not OwnerChange.objects.filter(contact=second.contact).exists()
 
 
 def test_case_without_category_goes_to_the_default_team(agent):
