@@ -8,15 +8,24 @@ class CasesConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save
 
-        from agents.models import Agent, Team
+        from agents.models import Agent, BusinessCalendar, Holiday, Team, WorkingHours
         from cases.choices import desk_choices_forget
-        from cases.models import Category
+        from cases.models import Category, SlaPolicy, SlaTarget
+        from cases.sla.due import policies_forget
 
-        # The desk's select lists name active agents, teams and categories.
-        for model in (get_user_model(), Agent, Team, Category):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    desk_choices_forget,
-                    sender=model,
-                    dispatch_uid=f"cases.choices.{model._meta.label_lower}.{signal is post_save}",
-                )
+        kept = {
+            # The desk's select lists name active agents, teams and categories.
+            desk_choices_forget: (get_user_model(), Agent, Team, Category),
+            # New cases and changes read the response-time policies with their calendars.
+            policies_forget: (SlaPolicy, SlaTarget, BusinessCalendar, WorkingHours, Holiday),
+        }
+        for receiver, models in kept.items():
+            for model in models:
+                for signal in (post_save, post_delete):
+                    signal.connect(
+                        receiver,
+                        sender=model,
+                        dispatch_uid=(
+                            f"{receiver.__module__}.{model._meta.label_lower}.{signal is post_save}"
+                        ),
+                    )

@@ -7,7 +7,6 @@ expected number, and its comment lists the queries in the order they run.
 
 import re
 import uuid
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -39,7 +38,7 @@ from tests.factories import (
     OrganizationFactory,
 )
 from tests.knowledge.factories import ArticleCategoryFactory, ArticleFactory
-from tests.sla_helpers import policy
+from tests.sla_helpers import office_calendar, policy
 
 pytestmark = pytest.mark.django_db
 
@@ -155,8 +154,8 @@ def test_sending_the_contact_form_runs_constant_queries(client, assert_queries, 
     # request, its BEGIN); contact by email (none); lock team, least-loaded available
     # agent of the team (their open-case counts kept by the database: one row each);
     # insert the new contact with that agent as its owner (no savepoint: a race on the
-    # address retries the whole transaction), insert owner change; SLA policies, each
-    # with its target for the case's priority; insert case (once, routed and with its due
+    # address retries the whole transaction), insert owner change; the SLA policies (none
+    # here: read once, then kept in the cache); insert case (once, routed and with its due
     # times), insert first message, insert "created" and "routed" events; insert access
     # token, insert acknowledgement in the outbox; release. (No session: the thanks page
     # is found by a signed cookie. The contact is new, so routing neither locks nor reads
@@ -168,18 +167,25 @@ def test_sending_the_contact_form_runs_constant_queries(client, assert_queries, 
 
 
 @by_size
-def test_sending_the_contact_form_under_a_policy_reads_it_with_its_target(
+def test_sending_the_contact_form_under_a_policy_reads_it_once(
     client, assert_queries, busy_team, size
 ):
     category = busy_team(size)
-    policy(targets={category.default_priority: (60, 120, 480)})
-    # as above: the policy's target for the case's priority comes in the policies' query
-    with assert_queries(14):
-        response = client.post(reverse("cases:contact"), contact_form(category))
+    policy(calendar=office_calendar(), targets={category.default_priority: (60, 120, 480)})
+    # the first case reads the policies with their targets, calendars, working hours and
+    # holidays, and keeps them in the cache
+    with assert_queries(13 + 4):
+        client.post(reverse("cases:contact"), contact_form(category))
+    # the next one, from someone else, reads none of them
+    with assert_queries(13):
+        response = client.post(
+            reverse("cases:contact"), contact_form(category, email="olu@customer.example")
+        )
     assert response.status_code == 302
     case = Case.objects.latest("pk")
-    assert case.first_response_due == case.created_at + timedelta(minutes=60)
-    assert case.resolution_due == case.created_at + timedelta(minutes=480)
+    assert case.sla_policy.name == "Standard"
+    assert case.first_response_due is not None
+    assert case.resolution_due is not None
 
 
 @by_size

@@ -12,7 +12,6 @@ as an SlaOutcome.
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cases.models import (
@@ -20,18 +19,21 @@ from cases.models import (
     Case,
     SlaOutcome,
     SlaPolicy,
-    SlaTarget,
     Status,
     Target,
 )
 from cases.sla.clock import Clock
+from helpdesk.lib.kept import kept, kept_drop
+
+# The number names the shape of what is kept: a new shape must not read an old one.
+POLICIES_KEY = "sla-policies:1"
+POLICIES_SECONDS = 300
 
 DUE_FIELDS = {
     Target.FIRST_RESPONSE: "first_response_due",
     Target.NEXT_REPLY: "next_reply_due",
     Target.RESOLUTION: "resolution_due",
 }
-TARGET_FIELDS = ("first_response_minutes", "next_reply_minutes", "resolution_minutes")
 SLA_FIELDS = [
     "sla_policy",
     *DUE_FIELDS.values(),
@@ -42,25 +44,38 @@ SLA_FIELDS = [
 ]
 
 
-def policy_for(case: Case, *, with_target: bool = False) -> SlaPolicy | None:
-    """The most specific policy: the organization's, the category's, else the default.
+def policies() -> list[SlaPolicy]:
+    """Every policy, with its calendar (working hours and holidays) and its targets.
 
-    `with_target`: read in the same query the policy's target for the case's priority,
-    as the policy's `target` (None when it has none)."""
-    organization_id = case.contact.organization_id if case.contact_id else None
-    candidates = SlaPolicy.objects.filter(
-        Q(is_default=True)
-        | Q(category_id=case.category_id, category__isnull=False)
-        | Q(organization_id=organization_id, organization__isnull=False)
-    ).select_related("calendar")
-    if with_target:
-        target = SlaTarget.objects.filter(
-            policy=OuterRef("pk"), priority=case.priority
-        ).order_by()  # one target per policy and priority: no order, no join for one
-        candidates = candidates.annotate(
-            target_id=Subquery(target.values("pk")[:1]),
-            **{f"target_{field}": Subquery(target.values(field)[:1]) for field in TARGET_FIELDS},
+    Each new case and each change to one reads them, and they change rarely: they are
+    kept in the shared cache (helpdesk.lib.kept) and dropped when a policy, a target, a
+    calendar, its hours or its holidays are saved or deleted (see cases.apps)."""
+    return kept(POLICIES_KEY, _policies_read, POLICIES_SECONDS)
+
+
+def _policies_read() -> list[SlaPolicy]:
+    return list(
+        SlaPolicy.objects.select_related("calendar").prefetch_related(
+            "targets", "calendar__hours", "calendar__holidays"
         )
+    )
+
+
+def policies_forget(**kwargs) -> None:
+    """A policy, a target or a calendar changed (a post_save or post_delete receiver)."""
+    kept_drop(POLICIES_KEY)
+
+
+def policy_for(case: Case) -> SlaPolicy | None:
+    """The most specific policy: the organization's, the category's, else the default."""
+    organization_id = case.contact.organization_id if case.contact_id else None
+    candidates = [
+        policy
+        for policy in policies()
+        if policy.is_default
+        or (policy.category_id is not None and policy.category_id == case.category_id)
+        or (policy.organization_id is not None and policy.organization_id == organization_id)
+    ]
 
     def specificity(policy):
         return (
@@ -69,19 +84,7 @@ def policy_for(case: Case, *, with_target: bool = False) -> SlaPolicy | None:
             -policy.pk,
         )
 
-    policy = max(candidates, key=specificity, default=None)
-    if with_target and policy is not None:
-        policy.target = (
-            SlaTarget(
-                pk=policy.target_id,
-                policy=policy,
-                priority=case.priority,
-                **{field: getattr(policy, f"target_{field}") for field in TARGET_FIELDS},
-            )
-            if policy.target_id is not None
-            else None
-        )
-    return policy
+    return max(candidates, key=specificity, default=None)
 
 
 def _clock(policy: SlaPolicy | None, clocks: dict | None = None) -> Clock:
@@ -97,9 +100,13 @@ def _clock(policy: SlaPolicy | None, clocks: dict | None = None) -> Clock:
 def case_refresh(case: Case, *, now: datetime | None = None, clocks: dict | None = None) -> None:
     """Recompute a case's due times and next reminder moment. The caller saves the case."""
     now = now or timezone.now()
-    policy = policy_for(case, with_target=True)
+    policy = policy_for(case)
     case.sla_policy = policy
-    target = policy.target if policy else None
+    target = (
+        next((each for each in policy.targets.all() if each.priority == case.priority), None)
+        if policy
+        else None
+    )
     clock = _clock(policy, clocks)
     is_open = case.status in OPEN_STATUSES
     waiting = case.status == Status.WAITING

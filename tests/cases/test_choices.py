@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases import choices
 from cases.models import Case
+from helpdesk.lib import kept
 from tests.factories import AgentFactory, CaseFactory, CategoryFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_without_a_cache_the_lists_are_read_every_time(desk, case, monkeypatch):
 
         set = delete = get
 
-    monkeypatch.setattr(choices, "cache", Broken())
+    monkeypatch.setattr(kept, "cache", Broken())
     first = offered(workspace(desk, case), "id_assignee")
 
     AgentFactory(team=case.team, user__first_name="Cleo", user__last_name="Dunn")
