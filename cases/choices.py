@@ -8,6 +8,7 @@ offered comes from here: a submitted choice is still checked against the databas
 its form field.
 """
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from agents.models import Agent, Team
@@ -42,6 +43,15 @@ def _read() -> DeskChoices:
         categories=list(Category.objects.values_list("pk", "name")),
         agent_names={agent.pk: agent.name for agent in agents},
     )
+
+
+def name_of(names: dict[int, str], pk: int | None, read: Callable[[], object]) -> str | None:
+    """The kept name of the row with this primary key; one added since the names were
+    kept is read (`read()`, a rare query)."""
+    if pk is None:
+        return None
+    name = names.get(pk)
+    return name if name is not None else str(read())
 
 
 def choices_offer(form, choices: DeskChoices, **lists: str) -> None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agents.desk import agent_required
 from cases import desk, links, notify, staging, timeline
 from cases.auth import desk_unread_forget
-from cases.choices import choices_offer, desk_choices
+from cases.choices import choices_offer, desk_choices, name_of
 from cases.forms import (
     AttachmentsMixin,
     CaseUpdateForm,
@@ -28,6 +28,7 @@ from cases.models import (
     Phrase,
     Status,
 )
+from cases.sla import due
 from cases.views import pk_or_404
 
 
@@ -76,8 +77,23 @@ def _workspace(request, case, *, status=200, **bound):
     kept = desk_choices()
     choices_offer(update_form, kept, category="categories", assignee="agents")
     choices_offer(escalate_form, kept, team="teams")
+    owner = case.contact.owner
+    names = {
+        "assignee": name_of(kept.agent_names, case.assignee_id, lambda: case.assignee),
+        "team": name_of(dict(kept.teams), case.team_id, lambda: case.team),
+        "category": name_of(dict(kept.categories), case.category_id, lambda: case.category),
+        "owner": owner and name_of(kept.agent_names, owner.pk, lambda: owner),
+        "backup": owner and name_of(kept.agent_names, owner.backup_id, lambda: owner.backup),
+        "policy": name_of(
+            {policy.pk: policy.name for policy in due.policies()},
+            case.sla_policy_id,
+            lambda: case.sla_policy.name,
+        ),
+    }
     context = {
         "case": case,
+        # assignee, team, category, owner, backup and policy, by name
+        "names": names,
         "timeline": _timeline(case),
         "other_cases": other_cases,
         "reply_form": bound.get("reply_form") or ReplyForm(initial=reply_initial),

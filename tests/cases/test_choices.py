@@ -6,10 +6,17 @@ import re
 import pytest
 from django.urls import reverse
 
-from cases import choices
+from cases import choices, intake
 from cases.models import Case
 from helpdesk.lib import kept
-from tests.factories import AgentFactory, CaseFactory, CategoryFactory, TeamFactory
+from tests.factories import (
+    AgentFactory,
+    CaseFactory,
+    CategoryFactory,
+    ContactFactory,
+    TeamFactory,
+)
+from tests.sla_helpers import policy
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +158,35 @@ def test_the_queue_names_an_assignee_the_kept_names_do_not_know(desk, agent):
 
     assert "Cleo&#x27;s case" in html
     assert "<td>Cleo Dunn</td>" in html
+
+
+def test_the_workspace_names_the_people_team_category_and_policy(desk, agent, other_agent):
+    agent.backup = other_agent
+    agent.save()
+    contact = ContactFactory(owner=agent)
+    standard = policy("Standard", targets={2: (60, 120, 480)})
+    case = intake.case_open_from_web(
+        name=contact.name,
+        email=contact.email,
+        subject="Lamp",
+        body="Broken.",
+        category=CategoryFactory(name="Billing", default_team=agent.team),
+    )
+    assert case.sla_policy == standard
+
+    html = workspace(desk, case)
+
+    assert '<strong id="case-assignee">Ana Silva</strong>' in html
+    assert "Team: Customer Care" in html
+    assert "Category: Billing" in html
+    assert "Owner: <strong>Ana Silva</strong>" in html
+    assert "Backup: Ben Carter" in html
+    assert '<dd class="col-6">Standard</dd>' in html
+
+    other_agent.user.last_name = "Okafor"
+    other_agent.user.save()
+    standard.name = "Gold"
+    standard.save()
+    html = workspace(desk, case)
+    assert "Backup: Ben Okafor" in html
+    assert '<dd class="col-6">Gold</dd>' in html
