@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from agents.models import Agent
-from cases.choices import DeskChoices
+from cases.choices import DeskChoices, desk_choices
 from cases.models import OPEN_STATUSES, Case, Channel, Priority, Status
 from contacts.models import Contact
 
@@ -89,10 +89,11 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = []
 
-    def __init__(self, *args, agent: Agent, kept: DeskChoices, **kwargs):
-        """`kept`: the desk's select lists (cases.choices.desk_choices)."""
+    def __init__(self, *args, agent: Agent, kept: DeskChoices | None = None, **kwargs):
+        """`kept`: the desk's select lists, when the caller has them already."""
         super().__init__(*args, **kwargs)
         self.agent = agent
+        kept = kept or desk_choices()
         self.filters["assignee"].extra["choices"] = [
             ("me", "Me"),
             ("none", "Unassigned"),
