@@ -4,8 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
@@ -30,6 +33,31 @@ from cases.models import (
 )
 from cases.sla import due
 from cases.views import pk_or_404
+from helpdesk.lib.kept import kept
+
+# Every change to a case's timeline raises its version (cases.timeline), so a timeline
+# rendered for one version stays true; the day bounds what a rename of an agent leaves.
+TIMELINE_SECONDS = 24 * 3600
+
+
+def _timeline_html(case) -> str:
+    """The timeline as HTML: rendered once per version of the case, language and time
+    zone, then kept in the cache (urlize over every message was most of the page)."""
+    key = ":".join(
+        (
+            "timeline:1",
+            str(case.pk),
+            str(case.version),
+            get_language() or "",
+            timezone.get_current_timezone_name(),
+        )
+    )
+    html = kept(
+        key,
+        lambda: render_to_string("cases/_timeline.html", {"timeline": _timeline(case)}),
+        TIMELINE_SECONDS,
+    )
+    return mark_safe(html)  # rendered by our template, escaped there
 
 
 def _timeline(case) -> list:
@@ -94,7 +122,7 @@ def _workspace(request, case, *, status=200, **bound):
         "case": case,
         # assignee, team, category, owner, backup and policy, by name
         "names": names,
-        "timeline": _timeline(case),
+        "timeline_html": _timeline_html(case),
         "other_cases": other_cases,
         "reply_form": bound.get("reply_form") or ReplyForm(initial=reply_initial),
         "update_form": update_form,

@@ -4,9 +4,11 @@ the next page, and what is submitted is still checked against the database."""
 import re
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from cases import choices, intake
+from cases.filters import CaseFilter
 from cases.models import Case
 from helpdesk.lib import kept
 from tests.factories import (
@@ -194,10 +196,6 @@ def test_the_workspace_names_the_people_team_category_and_policy(desk, agent, ot
 
 def test_the_queue_filter_reads_the_kept_lists_itself_when_not_given_them(agent, case):
     # as ../shared/bench's harness uses it
-    from django.http import QueryDict
-
-    from cases.filters import CaseFilter
-
     matching = CaseFilter(
         QueryDict(f"team={agent.team_id}"), queryset=Case.objects.all(), agent=agent
     )
