@@ -47,6 +47,8 @@ def _timeline_html(case) -> str:
         (
             "timeline:1",
             str(case.pk),
+            # a database made afresh (a new demo, a test run) reuses ids and versions
+            str(case.created_at.timestamp()),
             str(case.version),
             get_language() or "",
             timezone.get_current_timezone_name(),

@@ -105,3 +105,17 @@ def test_without_a_cache_the_timeline_is_rendered_every_time(desk, case, monkeyp
 
     post(desk, case, "reply", body="Still here.", action="note")
     assert "Still here." in timeline(desk, case)
+
+
+def test_a_case_made_afresh_with_the_same_id_and_version_is_not_shown_the_old_timeline(desk, case):
+    # a database made again (a new demo, a restored copy) reuses ids and versions
+    assert "My printer is on fire." in timeline(desk, case)
+    pk, version, contact, assignee = case.pk, case.version, case.contact, case.assignee
+    Case.objects.filter(pk=pk).delete()
+
+    again = CaseFactory(pk=pk, version=version, contact=contact, assignee=assignee)
+    MessageFactory(case=again, body="A different story.")
+
+    html = timeline(desk, again)
+    assert "A different story." in html
+    assert "My printer is on fire." not in html
