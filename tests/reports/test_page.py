@@ -14,13 +14,15 @@ from tests.factories import AgentFactory, CaseFactory, ContactFactory, TeamFacto
 
 
 def solved(agent, *, days_ago=1, comment="", channel=Channel.WEB):
-    when = timezone.now() - timedelta(days=days_ago)
+    now = timezone.now()
+    when = now - timedelta(days=days_ago)
     case = CaseFactory(
         assignee=agent,
         team=agent.team,
         channel=channel,
         created_at=when,
-        resolved_at=when + timedelta(hours=1),
+        # never in the future: in the last hour of a day that would be tomorrow
+        resolved_at=min(when + timedelta(hours=1), now),
         status=Status.RESOLVED,
         contact=ContactFactory(owner=agent),
     )
