@@ -7,14 +7,14 @@ ties the errors and help text to the control with aria-describedby, with the ids
 Django itself gives them (`id_<name>_error`, `id_<name>_helptext`).
 """
 
-from html import escape
-
 from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import RangeWidget
+
+from helpdesk.lib.html import html_text
 
 register = template.Library()
 
@@ -108,16 +108,11 @@ def _options(choices, chosen: set[str]):
     for value, label in choices:
         if isinstance(label, list | tuple):
             inner = "".join(_options(label, chosen))
-            yield f'<optgroup label="{_escaped(value)}">{inner}</optgroup>'
+            yield f'<optgroup label="{html_text(value)}">{inner}</optgroup>'
             continue
         value = str(getattr(value, "value", value))
         selected = " selected" if value in chosen else ""
-        yield f'<option value="{escape(value)}"{selected}>{_escaped(label)}</option>'
-
-
-def _escaped(text) -> str:
-    """conditional_escape without its wrapping: safe text as it is, the rest escaped."""
-    return str(text) if hasattr(text, "__html__") else escape(str(text))
+        yield f'<option value="{html_text(value)}"{selected}>{html_text(label)}</option>'
 
 
 def _choices(bound) -> str:
