@@ -19,13 +19,13 @@ def contact_get_or_create(
     contact = contact_find_or_new(email=email, name=name, language=language, phone=phone)
     if contact.pk is not None:
         return contact, False
-    fields = {field: getattr(contact, field) for field in ("name", "email", "phone", "language")}
     try:
         with transaction.atomic():
-            return Contact.objects.create(**fields), True
+            contact.save()
+        return contact, True
     except IntegrityError:
         # Someone else created the same contact a moment ago.
-        return Contact.objects.with_email(email).get(), False
+        return Contact.objects.with_email(contact.email).get(), False
 
 
 def contact_find_or_new(*, email: str, name: str, language: str = "", phone: str = "") -> Contact:
