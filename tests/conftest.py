@@ -5,6 +5,7 @@ from django.conf import settings as django_settings
 from django.utils import translation
 
 from helpdesk.celery import app as celery_app
+from helpdesk.lib import kept
 from helpdesk.lib.ratelimit import cache_breaker
 from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory
 
@@ -31,6 +32,19 @@ def desk_language():
     thread would start its next request): the next test starts in the desk's own."""
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def kept_cache_down(monkeypatch):
+    """The cache behind helpdesk.lib.kept fails on every call, as a Redis that is down."""
+
+    class Down:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        set = delete = get
+
+    monkeypatch.setattr(kept, "cache", Down())
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ from agents.models import BusinessCalendar
 from cases import intake
 from cases.models import Priority, SlaTarget
 from cases.sla import due
-from helpdesk.lib import kept
 from tests.cases.test_sla import FRIDAY_4PM, paris
 from tests.factories import OrganizationFactory
 from tests.sla_helpers import office_calendar, policy
@@ -87,14 +86,7 @@ def test_the_policies_are_read_once_and_then_kept(standard, django_assert_num_qu
         assert [p.pk for p in due.policies()] == [p.pk for p in first]
 
 
-def test_without_a_cache_the_policies_are_read_every_time(standard, monkeypatch):
-    class Broken:
-        def get(self, *args, **kwargs):
-            raise ConnectionError("Redis is down")
-
-        set = delete = get
-
-    monkeypatch.setattr(kept, "cache", Broken())
+def test_without_a_cache_the_policies_are_read_every_time(standard, kept_cache_down):
 
     assert new_case().first_response_due is not None
     SlaTarget.objects.filter(policy=standard).update(first_response_minutes=5)
