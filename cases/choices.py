@@ -63,6 +63,9 @@ def choices_offer(form, choices: DeskChoices, **lists: str) -> None:
         field.choices = [*empty, *getattr(choices, kind)]
 
 
-def desk_choices_forget(**kwargs) -> None:
-    """A list changed (a post_save or post_delete receiver)."""
+def desk_choices_forget(*, update_fields=None, **kwargs) -> None:
+    """A list changed (a post_save or post_delete receiver). A login saves the user's
+    last_login alone, which no list shows: that keeps the lists."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
     kept_drop(CACHE_KEY)

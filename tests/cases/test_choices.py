@@ -4,13 +4,13 @@ the next page, and what is submitted is still checked against the database."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 
 from cases import choices, intake
 from cases.filters import CaseFilter
 from cases.models import Case
-from helpdesk.lib import kept
 from tests.factories import (
     AgentFactory,
     CaseFactory,
@@ -127,14 +127,7 @@ def test_a_choice_kept_in_the_cache_is_still_checked_on_submit(desk, case, other
     assert Case.objects.get(pk=case.pk).assignee_id == case.assignee_id
 
 
-def test_without_a_cache_the_lists_are_read_every_time(desk, case, monkeypatch):
-    class Broken:
-        def get(self, *args, **kwargs):
-            raise ConnectionError("Redis is down")
-
-        set = delete = get
-
-    monkeypatch.setattr(kept, "cache", Broken())
+def test_without_a_cache_the_lists_are_read_every_time(desk, case, kept_cache_down):
     first = offered(workspace(desk, case), "id_assignee")
 
     AgentFactory(team=case.team, user__first_name="Cleo", user__last_name="Dunn")
@@ -201,3 +194,36 @@ def test_the_queue_filter_reads_the_kept_lists_itself_when_not_given_them(agent,
     )
 
     assert list(matching.qs) == [case]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"team": "abc"},
+        {"team": "<script>x</script>"},
+        {"team": "9" * 40},
+        {"category": "99999"},
+        {"assignee": "-1"},
+    ],
+)
+def test_a_team_category_or_agent_not_offered_is_refused_in_words(desk, case, params):
+    response = desk.get(reverse("cases:queue"), params)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Select a valid choice" in html
+    assert "<script>x" not in html
+
+
+def test_a_login_keeps_the_lists_and_a_renamed_user_drops_them(client, agent, other_agent):
+    choices.desk_choices()
+    other_agent.user.set_password("secret-enough-42")
+    other_agent.user.save()
+    choices.desk_choices()
+
+    assert client.login(username=other_agent.user.username, password="secret-enough-42")
+    assert cache.get(choices.CACHE_KEY) is not None
+
+    other_agent.user.first_name = "Benjamin"
+    other_agent.user.save(update_fields=["first_name"])
+    assert cache.get(choices.CACHE_KEY) is None
