@@ -10,7 +10,8 @@ class CasesConfig(AppConfig):
 
         from agents.models import Agent, BusinessCalendar, Holiday, Team, WorkingHours
         from cases.choices import desk_choices_forget
-        from cases.models import Category, SlaPolicy, SlaTarget
+        from cases.guide import writing_help_forget
+        from cases.models import CannedAnswer, Category, Phrase, SlaPolicy, SlaTarget
         from cases.sla.due import policies_forget
 
         kept = {
@@ -18,6 +19,8 @@ class CasesConfig(AppConfig):
             desk_choices_forget: (get_user_model(), Agent, Team, Category),
             # New cases and changes read the response-time policies with their calendars.
             policies_forget: (SlaPolicy, SlaTarget, BusinessCalendar, WorkingHours, Holiday),
+            # Every workspace offers the canned answers and the phrase guide.
+            writing_help_forget: (CannedAnswer, Phrase),
         }
         for receiver, models in kept.items():
             for model in models:

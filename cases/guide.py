@@ -1,9 +1,71 @@
-"""Writing help for replies: canned answers with placeholders, and the phrase guide."""
+"""Writing help for replies: canned answers with placeholders, and the phrase guide.
+
+Every view of a case workspace offers both, and managers change them rarely: they are
+read once and kept in the shared cache (helpdesk.lib.kept) until one is saved or
+deleted (receivers wired in cases.apps).
+"""
 
 import re
+from typing import NamedTuple
 
 from agents.models import Agent
-from cases.models import Case, Phrase
+from cases.models import CannedAnswer, Case, Phrase
+from helpdesk.lib.kept import kept, kept_drop
+
+# The number names the tuples' shape: a new shape must not read an old one.
+CACHE_KEY = "writing-help:1"
+CACHE_SECONDS = 300
+
+
+class Canned(NamedTuple):
+    pk: int
+    title: str
+    body: str
+    team_id: int | None
+
+
+class GuidePhrase(NamedTuple):
+    pk: int
+    avoid: str
+    prefer: str
+    why: str
+
+
+class WritingHelp(NamedTuple):
+    """Every canned answer by title, and the phrase guide by the phrase to avoid."""
+
+    canned: list[Canned]
+    phrases: list[GuidePhrase]
+
+    def canned_for(self, agent: Agent) -> list[Canned]:
+        """The desk-wide answers and those of the agent's team."""
+        return [a for a in self.canned if a.team_id is None or a.team_id == agent.team_id]
+
+    def phrases_with(self, pks) -> list[GuidePhrase]:
+        wanted = set(pks)
+        return [phrase for phrase in self.phrases if phrase.pk in wanted]
+
+
+def writing_help() -> WritingHelp:
+    """The canned answers and the phrase guide, from the cache or read now (and kept)."""
+    return kept(CACHE_KEY, _read, CACHE_SECONDS)
+
+
+def _read() -> WritingHelp:
+    return WritingHelp(
+        canned=[
+            Canned(*row) for row in CannedAnswer.objects.values_list("pk", "title", "body", "team")
+        ],
+        phrases=[
+            GuidePhrase(*row) for row in Phrase.objects.values_list("pk", "avoid", "prefer", "why")
+        ],
+    )
+
+
+def writing_help_forget(**kwargs) -> None:
+    """A canned answer or a phrase was saved or deleted (a post_save/post_delete receiver)."""
+    kept_drop(CACHE_KEY)
+
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -26,7 +88,7 @@ def phrase_pattern(phrase: str) -> str:
     return r"(?<!\w)" + r"\s+".join(re.escape(word) for word in phrase.split()) + r"(?!\w)"
 
 
-def phrases_found(text: str, phrases) -> list[Phrase]:
+def phrases_found(text: str, phrases: list[GuidePhrase]) -> list[GuidePhrase]:
     """The phrase-guide entries whose avoided phrase appears in the text."""
     return [
         phrase

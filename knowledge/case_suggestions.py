@@ -1,11 +1,16 @@
-"""The workspace's suggested articles, remembered per subject.
+"""The workspace's suggested articles, remembered per subject and per case.
 
 Ranking the knowledge base against a case's subject is a full-text search over every
 published article; the workspace asks it on every view of the case, and the answer
 changes only when the subject or an article does. The article ids are kept in the cache
 under the subject, the contact's language and the articles' version (raised by any
-saved or deleted article), for SUGGESTIONS_SECONDS at most; a view then reads just
-those articles by id. Without a cache (it failed), the search runs as before.
+saved or deleted article), for SUGGESTIONS_SECONDS at most; a case seen for the first
+time reads just those articles by id. Each case's answer (the articles, each marked if
+its link went into a reply on the case) is kept too, stamped with what it was found
+for: the articles' version, the subject, the language and the case's creation (a new
+database reuses ids). A view whose stamp matches reads nothing; a link put into a reply
+on the case forgets its answer (knowledge.apps). Without a cache (it failed), the
+search runs as before.
 """
 
 import hashlib
@@ -14,6 +19,7 @@ import logging
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 
+from helpdesk.lib.kept import kept_drop
 from knowledge.models import Article, ArticleUse
 
 logger = logging.getLogger(__name__)
@@ -21,6 +27,7 @@ logger = logging.getLogger(__name__)
 LIMIT = 5
 SUGGESTIONS_SECONDS = 600
 VERSION_KEY = "kb-articles-version"
+CASE_KEY = "kb-case-articles:1:{}"
 FIELDS = ("title", "slug", "summary", "audience", "status", "language")
 
 
@@ -33,11 +40,31 @@ def articles_changed() -> None:
         logger.warning("Could not mark the suggested articles out of date.")
 
 
+def case_suggestions_forget(case_id: int) -> None:
+    """A link to an article went into a reply on the case, or was taken back."""
+    kept_drop(CASE_KEY.format(case_id))
+
+
 def suggestions_for_case(case) -> list[Article]:
     """Up to five published articles about the case's subject, best first, each marked
     `used_here` if its link already went into a reply on this case."""
+    case_key = CASE_KEY.format(case.pk)
+    try:
+        found = cache.get_many([VERSION_KEY, case_key])
+    except Exception:
+        return _suggestions(case, None)
+    version = found.get(VERSION_KEY, 1)
+    stamp = (version, case.subject, case.contact.language, case.created_at.timestamp())
+    remembered = found.get(case_key)
+    if remembered is not None and remembered[0] == stamp:
+        return remembered[1]
+    articles = _suggestions(case, _key(version, case.subject, case.contact.language))
+    _remember(case_key, (stamp, articles))
+    return articles
+
+
+def _suggestions(case, key: str | None) -> list[Article]:
     used = ArticleUse.objects.filter(case=case, article=OuterRef("pk"))
-    key = _key(case.subject, case.contact.language)
     ids = _remembered(key)
     if ids is None:
         found = list(Article.objects.suggested_for_case(case)[:LIMIT])
@@ -55,11 +82,7 @@ def suggestions_for_case(case) -> list[Article]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _key(subject: str, language: str) -> str | None:
-    try:
-        version = cache.get(VERSION_KEY, 1)
-    except Exception:
-        return None
+def _key(version: int, subject: str, language: str) -> str:
     digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
     return f"kb-case-suggest:{version}:{language}:{digest}"
 
@@ -73,10 +96,10 @@ def _remembered(key: str | None) -> list[int] | None:
         return None
 
 
-def _remember(key: str | None, ids: list[int]) -> None:
+def _remember(key: str | None, value) -> None:
     if key is None:
         return
     try:
-        cache.set(key, ids, timeout=SUGGESTIONS_SECONDS)
+        cache.set(key, value, timeout=SUGGESTIONS_SECONDS)
     except Exception:
-        logger.warning("Could not remember the suggested articles of a subject.")
+        logger.warning("Could not remember suggested articles.")

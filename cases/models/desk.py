@@ -1,14 +1,7 @@
 """What agents work with: canned answers, the phrase guide, saved queue views."""
 
 from django.db import models
-from django.db.models import Q
 from django.db.models.functions import Lower
-
-
-class CannedAnswerQuerySet(models.QuerySet):
-    def for_agent(self, agent):
-        """The desk-wide answers and those of the agent's team."""
-        return self.filter(Q(team__isnull=True) | Q(team_id=agent.team_id))
 
 
 class CannedAnswer(models.Model):
@@ -27,8 +20,6 @@ class CannedAnswer(models.Model):
         help_text="Empty for every team.",
     )
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = CannedAnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

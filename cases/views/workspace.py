@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
 from cases import desk, links, notify, staging, timeline
-from cases.auth import desk_unread_forget
+from cases.auth import desk_unread, desk_unread_forget
 from cases.choices import choices_offer, desk_choices, name_of
 from cases.forms import (
     AttachmentsMixin,
@@ -22,13 +22,11 @@ from cases.forms import (
     MergeForm,
     ReplyForm,
 )
-from cases.guide import canned_fill, phrases_found
+from cases.guide import canned_fill, phrases_found, writing_help
 from cases.models import (
     Attachment,
-    CannedAnswer,
     Case,
     CaseEvent,
-    Phrase,
     Status,
 )
 from cases.sla import due
@@ -79,7 +77,8 @@ def _workspace(request, case, *, status=200, **bound):
     """Render the case workspace; a bound form given here replaces the empty one."""
     agent = request.agent
     seen = {"seen_version": case.version}
-    canned = CannedAnswer.objects.for_agent(agent)
+    writing = writing_help()
+    canned = writing.canned_for(agent)
     reply_initial = dict(seen)
     canned_id = request.GET.get("canned", "")
     filled = [(answer, canned_fill(answer.body, case=case, agent=agent)) for answer in canned]
@@ -87,7 +86,6 @@ def _workspace(request, case, *, status=200, **bound):
         reply_initial["body"] = next(
             (text for answer, text in filled if answer.pk == int(canned_id)), ""
         )
-    phrases = list(Phrase.objects.all())
     other_cases = (
         Case.objects.filter(contact_id=case.contact_id)
         .exclude(pk=case.pk)
@@ -131,7 +129,7 @@ def _workspace(request, case, *, status=200, **bound):
         "escalate_form": escalate_form,
         "merge_form": bound.get("merge_form") or MergeForm(initial=seen),
         "canned": filled,
-        "phrases": [{"avoid": p.avoid, "prefer": p.prefer, "why": p.why} for p in phrases],
+        "phrases": [{"avoid": p.avoid, "prefer": p.prefer, "why": p.why} for p in writing.phrases],
         "phrase_warnings": bound.get("phrase_warnings", []),
         "collision": bound.get("collision"),
         "now": timezone.now(),
@@ -154,7 +152,8 @@ def _workspace_case(request, reference):
 def case_detail(request, reference):
     case = _workspace_case(request, reference)
     # Opened: what told this agent of it (a reply, an assignment, a mention) is read.
-    if notify.case_seen(case=case, agent=request.agent):
+    # An agent with nothing unread (counted as the user was loaded) has nothing to mark.
+    if desk_unread(request.user) != 0 and notify.case_seen(case=case, agent=request.agent):
         desk_unread_forget(request.user)
     return _workspace(request, case, **_kept_draft(request, case))
 
@@ -216,7 +215,7 @@ def _kept_draft(request, case) -> dict:
     if draft.get("collision"):
         context["collision"] = draft["collision"]
     if draft.get("phrases"):
-        context["phrase_warnings"] = Phrase.objects.filter(pk__in=draft["phrases"])
+        context["phrase_warnings"] = writing_help().phrases_with(draft["phrases"])
     return context
 
 
@@ -260,7 +259,7 @@ def case_reply(request, reference):
             desk.case_note(**common)
             messages.success(request, "Internal note added.")
             return None
-        warnings = phrases_found(data["body"], Phrase.objects.all())
+        warnings = phrases_found(data["body"], writing_help().phrases)
         if warnings and not data["send_anyway"]:
             phrases = [phrase.pk for phrase in warnings]
             return _keep_draft(request, case, "reply_form", form, phrases=phrases)

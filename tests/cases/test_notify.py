@@ -4,6 +4,8 @@ or escalated to them, a colleague's note that mentions them."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import customer, desk
@@ -93,6 +95,30 @@ def test_an_unseen_customer_reply_marks_the_row_until_the_case_is_opened(client,
     assert "New reply" in before
     assert "New reply" not in after
     assert not told(agent, Notification.Kind.CUSTOMER_WROTE).filter(read_at__isnull=True)
+
+
+def test_opening_a_case_with_nothing_unread_writes_nothing(client, case, agent, other_agent):
+    # other_agent's unread notification is not agent's: agent has none to mark read.
+    Notification.objects.create(agent=other_agent, case=case, kind=Notification.Kind.MENTIONED)
+    client.force_login(agent.user)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("cases:detail", args=[case.reference]))
+
+    assert not [q for q in queries if q["sql"].startswith('UPDATE "cases_notification"')]
+    assert told(other_agent, Notification.Kind.MENTIONED).get().read_at is None
+
+
+def test_opening_a_case_marks_its_notice_read_and_leaves_another_cases(client, case, agent):
+    other = CaseFactory(contact=case.contact, assignee=agent)
+    for each in (case, other):
+        Notification.objects.create(agent=agent, case=each, kind=Notification.Kind.MENTIONED)
+    client.force_login(agent.user)
+
+    client.get(reverse("cases:detail", args=[case.reference]))
+
+    unread = told(agent, Notification.Kind.MENTIONED).filter(read_at__isnull=True)
+    assert [n.case for n in unread] == [other]
 
 
 def test_the_notifications_page_lists_every_kind(client, case, agent):

@@ -29,13 +29,35 @@ def case(agent, refund_article):
     return CaseFactory(assignee=agent, subject="Refund still missing")
 
 
-def test_the_second_view_reads_the_remembered_articles_by_id(case):
+def test_the_second_view_reads_nothing_and_a_case_of_the_same_subject_reads_by_id(case, agent):
+    other = CaseFactory(assignee=agent, subject="Refund still missing")
+
     first = ran(case)
     second = ran(case)
+    same_subject = ran(other)
 
+    assert titles(case) == titles(other) == ["How refunds work"]
+    assert (len(first), len(second), len(same_subject)) == (1, 0, 1)
+    assert "IN (" in same_subject[0] and first[0] != same_subject[0]
+
+
+def test_a_link_put_into_a_reply_marks_the_remembered_article(case, agent, refund_article):
+    [before] = suggestions_for_case(case)
+    ArticleUse.objects.create(article=refund_article, case=case, agent=agent)
+    [after] = suggestions_for_case(case)
+    ArticleUse.objects.filter(case=case).delete()
+    [taken_back] = suggestions_for_case(case)
+
+    assert (before.used_here, after.used_here, taken_back.used_here) == (False, True, False)
+
+
+def test_a_new_subject_is_searched_afresh(case):
     assert titles(case) == ["How refunds work"]
-    assert len(first) == len(second) == 1
-    assert "IN (" in second[0] and first[0] != second[0]
+
+    case.subject = "Cannot reset my password"
+    case.save()
+
+    assert titles(case) == ["Reset your password"]
 
 
 def test_a_saved_article_is_suggested_at_the_next_view(case, billing):
