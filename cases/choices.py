@@ -9,25 +9,42 @@ its form field.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import NamedTuple
+
+from django.utils.translation import gettext as _
 
 from agents.models import Agent, Team
 from cases.models import Category
 from helpdesk.lib.kept import kept, kept_drop
 
 # The number names the tuple's shape: a new shape must not read an old one.
-CACHE_KEY = "desk-choices:2"
+CACHE_KEY = "desk-choices:3"
 CACHE_SECONDS = 300
 
 
 class DeskChoices(NamedTuple):
-    """Each list as (primary key, label) pairs, in the models' own order; and the name of
-    every agent, active or not, by primary key (the queue names assignees from it)."""
+    """Each list as (primary key, label) pairs, in the models' own order; the name of
+    every agent, active or not, by primary key (the queue names assignees from it); and
+    each active agent's team and end of absence, where they have one."""
 
     agents: list[tuple[int, str]]
     teams: list[tuple[int, str]]
     categories: list[tuple[int, str]]
     agent_names: dict[int, str]
+    agent_teams: dict[int, str]
+    away_until: dict[int, datetime]
+
+    def agents_described(self, now: datetime) -> list[tuple[int, str]]:
+        """The active agents as a choice of owner shows them: "name (team)", and
+        "· away" after one who is away now."""
+        described = []
+        for pk, name in self.agents:
+            label = f"{name} ({self.agent_teams[pk]})" if pk in self.agent_teams else name
+            if pk in self.away_until and self.away_until[pk] > now:
+                label += " · " + _("away")
+            described.append((pk, label))
+        return described
 
 
 def desk_choices() -> DeskChoices:
@@ -36,12 +53,15 @@ def desk_choices() -> DeskChoices:
 
 
 def _read() -> DeskChoices:
-    agents = list(Agent.objects.select_related("user"))
+    agents = list(Agent.objects.select_related("user", "team"))
+    active = [agent for agent in agents if agent.user.is_active]
     return DeskChoices(
-        agents=[(agent.pk, agent.name) for agent in agents if agent.user.is_active],
+        agents=[(agent.pk, agent.name) for agent in active],
         teams=list(Team.objects.values_list("pk", "name")),
         categories=list(Category.objects.values_list("pk", "name")),
         agent_names={agent.pk: agent.name for agent in agents},
+        agent_teams={agent.pk: agent.team.name for agent in active if agent.team_id},
+        away_until={agent.pk: agent.away_until for agent in active if agent.away_until},
     )
 
 

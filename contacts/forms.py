@@ -10,16 +10,10 @@ class ContactSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
 
 
-class AgentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, agent):
-        label = f"{agent.name} ({agent.team.name})" if agent.team_id else agent.name
-        if agent.is_away():
-            label += " · " + str(_("away"))
-        return label
-
-
 class ContactOwnerForm(forms.Form):
-    new_owner = AgentChoiceField(
+    # The desk offers the kept list of active agents, each with team and absence
+    # (cases.choices); what is submitted is checked against this queryset.
+    new_owner = forms.ModelChoiceField(
         label=_("New owner"),
         queryset=Agent.objects.active().select_related("user", "team"),
         empty_label=_("Choose an agent"),

@@ -37,8 +37,9 @@ class ContactQuerySet(models.QuerySet):
         return self.select_related("organization", "owner__user").order_by("name", "pk")
 
     def for_page(self):
-        """A contact with what their page shows beside the cases: organization, owner, backup."""
-        return self.select_related("organization", "owner__user", "owner__backup__user")
+        """A contact with their organization and owner (whose name, and their backup's, the
+        desk takes from its kept list of agents)."""
+        return self.select_related("organization", "owner")
 
 
 class Contact(models.Model):

@@ -230,6 +230,16 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # get_status_display() hashes every choice's label, translating each, on every call;
+    # a page of cases shows two labels a row.
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def priority_label(self) -> str:
+        return Priority(self.priority).label
+
     @property
     def customer_status(self) -> str:
         """The status as the customer's page says it ("Awaiting your reply")."""

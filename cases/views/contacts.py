@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
 from cases import handover
+from cases.choices import desk_choices, name_of
 from cases.models import OPEN_STATUSES, Case
 from contacts.forms import ContactDetailsForm, ContactOwnerForm, ContactSearchForm
 from contacts.models import Contact
@@ -92,21 +94,41 @@ def edit_details(request, pk):
 
 
 def _contact_page(request, contact, owner_form, status=200, details_form=None):
+    kept = desk_choices()
+    now = timezone.now()
+    owner_form.fields["new_owner"].choices = [
+        ("", owner_form.fields["new_owner"].empty_label),
+        *kept.agents_described(now),
+    ]
+
+    def agent_name(pk, read):
+        return name_of(kept.agent_names, pk, read)
+
     cases = Case.objects.visible_to(request.user).filter(contact=contact)
     # A contact of many years may have hundreds of cases: the page shows 25 at a time,
     # newest first, and counts them all (and the open ones) in one indexed query.
     counts = cases.aggregate(
         total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES))
     )
-    paginator = Paginator(cases.select_related("assignee__user").order_by("-created_at", "-pk"), 25)
+    paginator = Paginator(cases.order_by("-created_at", "-pk"), 25)
     paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
-    history = contact.owner_changes.select_related(
-        "previous_owner__user", "new_owner__user", "actor"
-    ).order_by("-created_at", "-pk")
+    history = list(contact.owner_changes.select_related("actor").order_by("-created_at", "-pk"))
+    for change in history:
+        change.previous_name = agent_name(
+            change.previous_owner_id, lambda change=change: change.previous_owner
+        )
+        change.new_name = agent_name(change.new_owner_id, lambda change=change: change.new_owner)
+    owner = contact.owner
     context = {
         "contact": contact,
+        "owner": {
+            "name": agent_name(contact.owner_id, lambda: owner),
+            "backup": owner and agent_name(owner.backup_id, lambda: owner.backup),
+            "away_until": owner.away_until if owner and owner.is_away(now) else None,
+        },
         "page": page,
+        "agent_names": kept.agent_names,  # the rows name assignees from it
         "case_count": counts["total"],
         "open_cases": counts["open"],
         "history": history,

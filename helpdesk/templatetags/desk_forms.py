@@ -9,7 +9,7 @@ Django itself gives them (`id_<name>_error`, `id_<name>_helptext`).
 
 from django import forms, template
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import RangeWidget
@@ -19,6 +19,27 @@ from helpdesk.lib.html import html_text
 register = template.Library()
 
 REQUIRED = mark_safe('<span class="asteriskField" aria-hidden="true">*</span>')
+
+# Widgets whose Django templates are just the plain <input> or the <textarea>: widget_html
+# writes their markup here, as those templates would (each took two template renders).
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "text",
+        "email",
+        "url",
+        "number",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "checkbox",
+        "search",
+        "tel",
+    )
+)
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 
 
 @register.simple_tag
@@ -30,13 +51,13 @@ def field(bound, label=None, show_label=True):
     """
     widget = bound.field.widget
     if widget.is_hidden:
-        return bound.as_widget()
+        return widget_html(bound)
     text = label or bound.label
     if isinstance(widget, forms.CheckboxInput):
         return format_html(
             '<div class="mb-3 form-check">{}<label class="form-check-label" for="{}">{}{}</label>'
             "{}</div>",
-            bound.as_widget(attrs={"class": _css(widget, "form-check-input", bound)}),
+            widget_html(bound, {"class": _css(widget, "form-check-input", bound)}),
             bound.id_for_label,
             text,
             REQUIRED if bound.field.required else "",
@@ -51,7 +72,7 @@ def field(bound, label=None, show_label=True):
     else:
         base = "form-select" if isinstance(widget, forms.Select) else "form-control"
         attrs = {"class": _css(widget, base, bound), **_aria(bound)}
-        control = bound.as_widget(attrs={key: value for key, value in attrs.items() if value})
+        control = widget_html(bound, {key: value for key, value in attrs.items() if value})
     return format_html(
         '<div class="mb-3"><label class="{}" for="{}">{}{}</label>{}{}</div>',
         "form-label" if show_label else "visually-hidden",
@@ -61,6 +82,33 @@ def field(bound, label=None, show_label=True):
         control,
         _feedback(bound),
     )
+
+
+def widget_html(bound, attrs: dict | None = None) -> str:
+    """What bound.as_widget(attrs=attrs) gives, written here for inputs and text areas."""
+    widget = bound.field.widget
+    template = widget.template_name
+    if bound.field.localize or (template not in INPUT_TEMPLATES and template != TEXTAREA_TEMPLATE):
+        return bound.as_widget(attrs=attrs)
+    # as BoundField.as_widget prepares them
+    attrs = bound.build_widget_attrs(attrs or {}, widget)
+    if bound.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound.auto_id)
+    context = widget.get_context(bound.html_name, bound.value(), attrs)["widget"]
+    # as django/forms/widgets/attrs.html writes them
+    own = "".join(
+        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
+        for name, value in context["attrs"].items()
+        if value is not False
+    )
+    name = html_text(context["name"])
+    value = context["value"]
+    if template == TEXTAREA_TEMPLATE:
+        return mark_safe(
+            f'<textarea name="{name}"{own}>\n{html_text(value) if value else ""}</textarea>'
+        )
+    value = "" if value is None else f' value="{escape(str(value))}"'
+    return mark_safe(f'<input type="{html_text(context["type"])}" name="{name}"{value}{own}>')
 
 
 def _css(widget, base: str, bound) -> str:

@@ -1,4 +1,6 @@
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.urls import reverse
@@ -50,10 +52,40 @@ def test_contact_page_shows_details_owner_backup_and_organization(agent_client, 
 
 
 def test_contact_page_says_when_the_owner_is_away(agent_client, agent, maria):
+    assert "away until" not in contact_page(agent_client, maria).content.decode()
     agent.away_until = timezone.now() + timedelta(days=3)
     agent.save()
 
     assert "away until" in contact_page(agent_client, maria).content.decode()
+
+
+def owners_offered(client, contact) -> list[str]:
+    html = contact_page(client, contact).content.decode()
+    select = re.search(r'<select[^>]*id="id_new_owner"[^>]*>(.*?)</select>', html, re.S)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
+
+
+def test_the_owner_form_names_each_agents_team_and_who_is_away_now(
+    agent_client, agent, other_agent, maria
+):
+    loner = AgentFactory(user__first_name="Lee", user__last_name="Loner", team=None)
+    assert owners_offered(agent_client, maria) == [
+        "Choose an agent",
+        "Ana Silva (Customer Care)",
+        "Ben Carter (Customer Care)",
+        "Lee Loner",
+    ]
+
+    # a change to an agent shows on the next view; an absence that has ended is not shown
+    other_agent.away_until = timezone.now() + timedelta(hours=1)
+    other_agent.save()
+    loner.away_until = timezone.now() - timedelta(minutes=1)
+    loner.save()
+
+    assert owners_offered(agent_client, maria)[2:] == [
+        "Ben Carter (Customer Care) · away",
+        "Lee Loner",
+    ]
 
 
 def test_contact_without_owner_says_so(agent_client):
@@ -83,6 +115,24 @@ def test_contact_page_lists_all_their_cases_newest_first_and_nobody_elses(
     assert "badge-status-waiting" in page
     assert "Urgent" in page
     assert "Somebody else" not in page
+
+
+def test_a_case_row_is_escaped_named_and_dated_in_the_desks_time_zone(
+    agent_client, other_agent, maria, settings
+):
+    settings.TIME_ZONE = "Pacific/Auckland"  # 13 hours ahead of UTC in late November
+    at = timezone.make_aware(datetime(2026, 11, 28, 12, 30), dt_timezone.utc)
+    case = CaseFactory(contact=maria, subject="<b>Broken</b> & late", created_at=at)
+    CaseFactory(contact=maria, assignee=other_agent, created_at=at - timedelta(days=400))
+
+    page = contact_page(agent_client, maria).content.decode()
+    rows = re.findall(r'<tr data-reference="[^"]+">.*?</tr>', page, re.S)
+
+    assert len(rows) == 2
+    assert "&lt;b&gt;Broken&lt;/b&gt; &amp; late" in rows[0] and "<b>" not in rows[0]
+    assert f'href="/desk/cases/{case.reference}/"' in rows[0]
+    assert "Unassigned" in rows[0] and "29 Nov 2026" in rows[0]
+    assert "Ben Carter" in rows[1] and "25 Oct 2025" in rows[1]
 
 
 def test_contact_page_shows_who_changed_the_owner_when_and_why(
@@ -132,11 +182,17 @@ def test_contact_page_runs_constant_queries(
         OwnerChange.objects.create(
             contact=maria, previous_owner=previous, new_owner=new, actor=agent.user
         )
-    # session, user with agent, team and unread count, contact with organization/owner/backup,
-    # the count of cases and open cases, a page of 25 cases with assignees, owner history
-    # with agents and actor, active agents for the form (the organization is typed)
-    with assert_queries(7):
+    # session, user with agent, team and unread count, contact with organization and owner,
+    # the count of cases and open cases, a page of 25 cases, owner history with actor; the
+    # desk's kept lists (agents with names, teams and absences; teams; categories) name the
+    # owner, backup, assignees and owners in the history, and fill the owner form (the
+    # organization is typed). The first view reads the lists, the next takes them kept.
+    with assert_queries(9):
         contact_page(agent_client, maria)
+    with assert_queries(6):
+        page = contact_page(agent_client, maria).content.decode()
+    assert page.count("Ana Silva → Ben Carter") == 1
+    assert page.count('<tr data-reference="') == min(cases, 25)
 
 
 def test_an_agent_corrects_a_contacts_details_on_the_desk(client, agent):

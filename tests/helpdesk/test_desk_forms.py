@@ -229,3 +229,74 @@ def test_labels_values_and_help_are_escaped():
     assert "<b>" not in html
     assert "<i>" not in html
     assert "&lt;b&gt;Name&lt;/b&gt;" in html
+
+
+class PlainKindsForm(forms.Form):
+    """Each widget widget_html writes itself, with values that need escaping."""
+
+    name = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": 'a "b"'}))
+    email = forms.EmailField(required=False)
+    site = forms.URLField(required=False, assume_scheme="https")
+    at = forms.DateTimeField(required=False)
+    clock = forms.TimeField(required=False)
+    phone = forms.CharField(required=False, widget=forms.TelInput)
+    find = forms.CharField(required=False, widget=forms.SearchInput)
+    count = forms.IntegerField(min_value=0, required=False)
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    agree = forms.BooleanField(required=False)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    off = forms.CharField(disabled=True, required=False, initial="<fixed>")
+
+
+def site_forms():
+    """The site's own forms with plain widgets, unbound and bound to awkward input."""
+    from cases.forms import CaseUpdateForm, ContactForm, LinkRequestForm, ReplyForm
+    from contacts.forms import ContactDetailsForm, ContactOwnerForm
+
+    awkward = {
+        "name": '<b>"Ana" & co</b>',
+        "email": "not an address",
+        "site": "javascript:alert(1)",
+        "count": "-3",
+        "secret": "p<w>d",
+        "body": "line one\n</textarea><script>alert(1)</script>",
+        "agree": "on",
+        "day": "2026-13-40",
+        "at": "2026-11-29 10:00",
+        "phone": "+34 <600>",
+        "find": "a&b",
+        "version": "x",
+        "subject": "",
+        "message": "\n\n  indented",
+        "reason": "é" * 400,
+    }
+    classes = (
+        PlainKindsForm,
+        ContactForm,
+        ReplyForm,
+        CaseUpdateForm,
+        LinkRequestForm,
+        ContactDetailsForm,
+        ContactOwnerForm,
+    )
+    for form_class in classes:
+        yield form_class()
+        yield form_class(awkward)
+    yield PlainKindsForm(initial={"name": "x" * 30, "agree": True, "count": 0, "body": ""})
+
+
+@pytest.mark.django_db
+def test_widget_html_writes_what_djangos_templates_write():
+    from helpdesk.templatetags.desk_forms import INPUT_TEMPLATES, TEXTAREA_TEMPLATE, widget_html
+
+    written = set()
+    for form in site_forms():
+        form.is_valid()
+        for bound in form:
+            for attrs in (None, {"class": "form-control is-invalid", "aria-invalid": "true"}):
+                assert widget_html(bound, attrs) == bound.as_widget(attrs=attrs), bound.name
+            written.add(bound.field.widget.template_name)
+    # every kind written here was compared at least once
+    assert {TEXTAREA_TEMPLATE, *INPUT_TEMPLATES} <= written
