@@ -10,14 +10,12 @@ A contact with no owner gets as owner the agent who receives their first case.
 
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from agents.models import Agent, Team
-from cases.models import Case, CaseEvent
+from cases.models import AgentLoad, Case, CaseEvent
 from cases.timeline import case_record
 from contacts.models import Contact
 from contacts.services import contact_adopt
@@ -37,18 +35,26 @@ def _unavailable(agent: Agent, now) -> str:
 
 
 def least_loaded_agent(team: Team, now) -> tuple[Agent | None, int]:
-    """The available agent of a team with the fewest open cases (ties: longest on the team)."""
-    # Each agent's open cases are counted by database triggers (cases.models.AgentLoad):
-    # one row per agent read, however many cases they hold.
-    agent = (
-        Agent.objects.available(now)
-        .filter(team=team)
-        .select_related("user")
-        .annotate(load=Coalesce(F("workload__open_cases"), 0))
-        .order_by("load", "pk")
-        .first()
+    """The available agent of a team with the fewest open cases (ties: longest on the team).
+
+    Each agent's open cases are counted by database triggers (cases.models.AgentLoad): one
+    row per agent read, however many cases they hold. The chosen agent's row stays locked
+    until the case is committed, and a case routed at the same moment skips a locked row
+    and takes the next agent: two new cases go to two idle agents, and neither waits for
+    the other's transaction (a lock on the whole team made every intake wait its turn).
+    Only when every available agent is being given a case does a routing wait."""
+    loads = (
+        AgentLoad.objects.filter(agent__in=Agent.objects.available(now).filter(team=team))
+        .select_related("agent__user")
+        .order_by("open_cases", "agent_id")
     )
-    return agent, (agent.load if agent else 0)
+    if connection.features.has_select_for_update_skip_locked:
+        load = loads.select_for_update(skip_locked=True, of=("self",)).first()
+        if load is None:
+            load = loads.select_for_update(of=("self",)).first()
+    else:  # SQLite: one writer at a time
+        load = loads.first()
+    return (load.agent, load.open_cases) if load else (None, 0)
 
 
 def decide(case: Case, contact: Contact, now) -> Decision:
@@ -73,13 +79,8 @@ def decide(case: Case, contact: Contact, now) -> Decision:
         else:
             reasons.append("no backup is named")
     why = ("Owner " + "; ".join(reasons) + "; ") if reasons else "The contact has no owner yet; "
-    # Lock the team so that two cases routed at the same moment see each other's load;
-    # without a team of its own the case goes to the default team, found and locked at once.
-    team = category_team or case.team
-    if team is None:
-        team = Team.objects.select_for_update().order_by("-is_default", "pk").first()
-    else:
-        Team.objects.select_for_update().filter(pk=team.pk).first()
+    # Without a team of its own the case goes to the default team.
+    team = category_team or case.team or Team.objects.order_by("-is_default", "pk").first()
     if team is None:
         return Decision(None, None, why + "no team for this category, left unassigned.")
     agent, load = least_loaded_agent(team, now)

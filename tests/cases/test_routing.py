@@ -2,7 +2,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from cases import intake, routing
@@ -237,3 +237,42 @@ def test_two_cases_routed_at_once_go_to_different_idle_agents():
     route_at_once(CaseFactory.create_batch(2, category=category))
 
     assert [Case.objects.filter(assignee=agent).count() for agent in (first, second)] == [1, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update_skip_locked,
+    reason="row locks: SQLite has one writer at a time (CI runs this on PostgreSQL)",
+)
+def test_a_routing_does_not_wait_for_another_that_has_not_committed():
+    team = TeamFactory()
+    first, second = AgentFactory.create_batch(2, team=team)
+    category = CategoryFactory(default_team=team)
+    held, waiting = CaseFactory.create_batch(2, category=category)
+    routed, release, errors = threading.Event(), threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                routing.route(Case.objects.get(pk=held.pk))
+                routed.set()
+                release.wait(timeout=10)
+        except Exception as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert routed.wait(timeout=10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail
+            routing.route(Case.objects.get(pk=waiting.pk))
+    finally:
+        release.set()
+        thread.join(timeout=10)
+
+    assert errors == []
+    assert {Case.objects.get(pk=case.pk).assignee for case in (held, waiting)} == {first, second}

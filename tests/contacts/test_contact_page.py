@@ -1,6 +1,5 @@
 import re
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -121,7 +120,7 @@ def test_a_case_row_is_escaped_named_and_dated_in_the_desks_time_zone(
     agent_client, other_agent, maria, settings
 ):
     settings.TIME_ZONE = "Pacific/Auckland"  # 13 hours ahead of UTC in late November
-    at = timezone.make_aware(datetime(2026, 11, 28, 12, 30), dt_timezone.utc)
+    at = timezone.make_aware(datetime(2026, 11, 28, 12, 30), UTC)
     case = CaseFactory(contact=maria, subject="<b>Broken</b> & late", created_at=at)
     CaseFactory(contact=maria, assignee=other_agent, created_at=at - timedelta(days=400))
 
