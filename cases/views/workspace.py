@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import mark_safe
@@ -118,8 +119,14 @@ def _workspace(request, case, *, status=200, **bound):
             lambda: case.sla_policy.name,
         ),
     }
+    cases_url = reverse("cases:queue") + "cases/"
     context = {
         "case": case,
+        # Links by prefix, one reverse() for the page: the case's own actions (its URL and
+        # a word: reply/, update/…), other cases, and the desk's articles.
+        "here": f"{cases_url}{case.reference}/",
+        "case_url": cases_url,
+        "kb_url": reverse("knowledge:desk_list"),
         # assignee, team, category, owner, backup and policy, by name
         "names": names,
         "timeline_html": _timeline_html(case),
