@@ -276,3 +276,21 @@ def test_a_routing_does_not_wait_for_another_that_has_not_committed():
 
     assert errors == []
     assert {Case.objects.get(pk=case.pk).assignee for case in (held, waiting)} == {first, second}
+
+
+def test_least_loaded_agent_back_at_this_very_moment_is_available(
+    team, agent, other_agent, django_assert_num_queries
+):
+    now = timezone.now()
+    CaseFactory(assignee=other_agent, status=Status.OPEN)
+    agent.away_until = now + timedelta(microseconds=1)
+    agent.save()
+
+    assert routing.least_loaded_agent(team, now) == (other_agent, 1)
+
+    agent.away_until = now
+    agent.save()
+    with django_assert_num_queries(1):
+        chosen, load = routing.least_loaded_agent(team, now)
+        assert (chosen, load, chosen.user.username) == (agent, 0, agent.user.username)
+        assert chosen.name == "Ana Silva"  # the user came with the agent
