@@ -114,7 +114,8 @@ def screenshot(request):
 
     def take(page, name: str) -> Path:
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # finished transitions: a button caught mid-fade looked blank
+        page.screenshot(path=str(path), full_page=True, animations="disabled")
         problems = accessibility_problems(page)
         assert not problems, f"axe-core on {name} ({page.url}):\n" + "\n".join(problems)
         return path
