@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -90,7 +90,7 @@ def _workspace(request, case, *, status=200, **bound):
     other_cases = (
         Case.objects.filter(contact_id=case.contact_id)
         .exclude(pk=case.pk)
-        .select_related("assignee__user")
+        .only("subject", "status", "created_at")  # what the list shows
         .order_by("-created_at")
     )
     update_form = bound.get("update_form") or CaseUpdateForm(
@@ -143,15 +143,18 @@ def _workspace(request, case, *, status=200, **bound):
         # Knowledge base: articles about the case, linkable into the reply.
         # Mail to the customer that failed at least once and is not yet sent.
         # Only mail whose send really failed: a worker picking a mail up counts an attempt.
-        "mail_problems": case.outbound_emails.filter(sent_at__isnull=True).exclude(last_error=""),
+        "mail_problems": case.outbound_emails.filter(sent_at__isnull=True)
+        .exclude(last_error="")
+        .only("kind", "subject", "to", "failed_at", "attempts", "last_error"),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
 
 def _workspace_case(request, reference):
-    return get_object_or_404(
-        Case.objects.visible_to(request.user).for_workspace(), pk=pk_or_404(reference)
-    )
+    case = Case.objects.visible_to(request.user).for_workspace(pk_or_404(reference))
+    if case is None:
+        raise Http404
+    return case
 
 
 @agent_required
