@@ -36,9 +36,7 @@ def test_a_customer_sees_the_help_centre_the_form_and_their_requests(client):
 
 
 def test_an_agent_sees_the_desk_their_reminders_and_a_logout_form(client, agent):
-    Notification.objects.create(
-        agent=agent, case=CaseFactory(), kind=Notification.Kind.MENTIONED
-    )
+    Notification.objects.create(agent=agent, case=CaseFactory(), kind=Notification.Kind.MENTIONED)
     client.force_login(agent.user)
 
     html = nav(client, reverse("cases:queue"))
