@@ -43,3 +43,11 @@ def test_no_such_case_and_a_user_who_may_see_none_find_nothing(agent):
     assert Case.objects.for_workspace(case.pk + 1) is None
     assert Case.objects.visible_to(AnonymousUser()).for_workspace(case.pk) is None
     assert Case.objects.visible_to(agent.user).for_workspace(case.pk) == case
+
+
+@pytest.mark.parametrize("reference", ["HD-" + "9" * 30, "HD-999999999999", "HD-0", "HD-1x"])
+def test_a_reference_naming_no_case_is_not_found(client, agent, reference):
+    CaseFactory()
+    client.force_login(agent.user)
+
+    assert client.get(f"/desk/cases/{reference}/").status_code == 404
