@@ -36,11 +36,6 @@ class ContactQuerySet(models.QuerySet):
         """The directory's rows: organization and owner, by name (the desk adds the cases)."""
         return self.select_related("organization", "owner__user").order_by("name", "pk")
 
-    def for_page(self):
-        """A contact with their organization and owner (whose name, and their backup's, the
-        desk takes from its kept list of agents)."""
-        return self.select_related("organization", "owner")
-
 
 class Contact(models.Model):
     name = models.CharField(max_length=200)

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models.query import EmptyQuerySet
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agents.desk import agent_required
 from cases import handover
 from cases.choices import desk_choices, name_of
+from cases.contact_page import contact_cases_page, contact_for_page, owner_history
 from cases.models import OPEN_STATUSES, Case
 from contacts.forms import ContactDetailsForm, ContactOwnerForm, ContactSearchForm
 from contacts.models import Contact
@@ -42,14 +45,14 @@ def directory(request):
 @agent_required
 @require_safe
 def detail(request, pk):
-    contact = get_object_or_404(Contact.objects.for_page(), pk=pk)
+    contact = _contact_or_404(pk)
     return _contact_page(request, contact, ContactOwnerForm())
 
 
 @agent_required
 @require_POST
 def change_owner(request, pk):
-    contact = get_object_or_404(Contact.objects.for_page(), pk=pk)
+    contact = _contact_or_404(pk)
     form = ContactOwnerForm(request.POST)
     if form.is_valid():
         try:
@@ -77,7 +80,7 @@ def change_owner(request, pk):
 @agent_required
 @require_POST
 def edit_details(request, pk):
-    contact = get_object_or_404(Contact.objects.for_page(), pk=pk)
+    contact = _contact_or_404(pk)
     form = ContactDetailsForm(request.POST, instance=Contact.objects.get(pk=pk))
     if form.is_valid():
         try:
@@ -93,6 +96,13 @@ def edit_details(request, pk):
     return _contact_page(request, contact, ContactOwnerForm(), status=400, details_form=form)
 
 
+def _contact_or_404(pk):
+    contact = contact_for_page(pk)
+    if contact is None:
+        raise Http404("No such contact.")
+    return contact
+
+
 def _contact_page(request, contact, owner_form, status=200, details_form=None):
     kept = desk_choices()
     now = timezone.now()
@@ -104,16 +114,12 @@ def _contact_page(request, contact, owner_form, status=200, details_form=None):
     def agent_name(pk, read):
         return name_of(kept.agent_names, pk, read)
 
-    cases = Case.objects.visible_to(request.user).filter(contact=contact)
+    if isinstance(Case.objects.visible_to(request.user), EmptyQuerySet):
+        contact.case_count = contact.open_case_count = 0  # the user may see no case
     # A contact of many years may have hundreds of cases: the page shows 25 at a time,
-    # newest first, and counts them all (and the open ones) in one indexed query.
-    counts = cases.aggregate(
-        total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_STATUSES))
-    )
-    paginator = Paginator(cases.order_by("-created_at", "-pk"), 25)
-    paginator.count = counts["total"]
-    page = paginator.get_page(request.GET.get("page"))
-    history = list(contact.owner_changes.select_related("actor").order_by("-created_at", "-pk"))
+    # newest first; the contact came with the counts of all and of the open ones.
+    page = contact_cases_page(contact, request.GET.get("page"))
+    history = owner_history(contact)
     for change in history:
         change.previous_name = agent_name(
             change.previous_owner_id, lambda change=change: change.previous_owner
@@ -129,8 +135,8 @@ def _contact_page(request, contact, owner_form, status=200, details_form=None):
         },
         "page": page,
         "agent_names": kept.agent_names,  # the rows name assignees from it
-        "case_count": counts["total"],
-        "open_cases": counts["open"],
+        "case_count": contact.case_count,
+        "open_cases": contact.open_case_count,
         "history": history,
         "owner_form": owner_form,
         "details_form": details_form or ContactDetailsForm(instance=contact),

@@ -12,19 +12,23 @@ from django.db.models import Model
 
 
 class Joined:
-    """Several models joined in one row, each under its table alias, in this order."""
+    """Several models joined in one row, each under its table alias, in this order.
 
-    def __init__(self, *parts: tuple[type[Model], str]):
-        self.parts = parts
+    A part may name the fields to read, `(Case, "c", {"id", "subject"})`: its instances
+    then defer the others (a later access reads them, as after `.only()`). The primary
+    key is always read."""
+
+    def __init__(self, *parts: tuple[type[Model], str] | tuple[type[Model], str, set[str]]):
+        self.parts = [(part[0], part[1], part[2] if len(part) > 2 else None) for part in parts]
         self.layout = None  # per model, its fields' names and converters (on first use)
 
     def columns(self) -> str:
-        """The select list: every concrete column of every model, each under its alias."""
+        """The select list: the read columns of every model, each under its alias."""
         name = connections[DEFAULT_DB_ALIAS].ops.quote_name
         return ", ".join(
             f"{alias}.{name(field.column)}"
-            for model, alias in self.parts
-            for field in model._meta.concrete_fields
+            for model, alias, only in self.parts
+            for field in _read_fields(model, only)
         )
 
     def build(self, row) -> tuple[list[Model | None], list]:
@@ -50,11 +54,23 @@ class Joined:
     def _layout(self):
         connection = connections[DEFAULT_DB_ALIAS]
         layout = []
-        for model, _ in self.parts:
+        for model, _, only in self.parts:
             fields = []
-            for field in model._meta.concrete_fields:
+            for field in _read_fields(model, only):
                 column = field.get_col(model._meta.db_table)
                 converters = connection.ops.get_db_converters(column)
                 fields.append((field.attname, converters + column.get_db_converters(connection)))
             layout.append((model, fields))
         return layout
+
+
+def _read_fields(model, only):
+    """The concrete fields read, in the model's order (Model.from_db fills the deferred
+    ones by that order)."""
+    fields = model._meta.concrete_fields
+    if only is None:
+        return fields
+    unknown = set(only) - {field.name for field in fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    return [field for field in fields if field.primary_key or field.name in only]

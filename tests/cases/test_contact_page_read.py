@@ -1,0 +1,146 @@
+"""The contact page's three reads are written as SQL (cases.contact_page): what they build
+must be what the ORM would build, and a page number must be read as Paginator.get_page
+reads it."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.contact_page import contact_cases_page, contact_for_page, owner_history
+from cases.models import Case, Status
+from contacts.models import Contact, OwnerChange
+from helpdesk.lib.rows import Joined
+from tests.factories import CaseFactory, ContactFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def same_fields(got, expected):
+    for field in type(expected)._meta.concrete_fields:
+        assert getattr(got, field.attname) == getattr(expected, field.attname), field.name
+
+
+def test_the_contact_comes_with_organization_owner_and_counts(agent, django_assert_num_queries):
+    contact = ContactFactory(organization=OrganizationFactory(), owner=agent, phone="+1 555")
+    statuses = [Status.NEW, Status.OPEN, Status.WAITING, Status.RESOLVED, Status.CLOSED]
+    for status in statuses:
+        CaseFactory(contact=contact, status=status)
+    CaseFactory(status=Status.OPEN)  # someone else's
+
+    with django_assert_num_queries(1):
+        got = contact_for_page(contact.pk)
+        organization, owner = got.organization, got.owner
+
+    expected = Contact.objects.select_related("organization", "owner").get(pk=contact.pk)
+    same_fields(got, expected)
+    same_fields(organization, expected.organization)
+    same_fields(owner, expected.owner)
+    assert got.created_at.tzinfo is not None
+    assert (got.case_count, got.open_case_count) == (5, 3)
+
+
+def test_a_contact_without_organization_owner_or_cases(django_assert_num_queries):
+    contact = ContactFactory(organization=None, owner=None)
+
+    with django_assert_num_queries(1):
+        got = contact_for_page(contact.pk)
+        assert got.organization is None and got.owner is None
+        assert (got.case_count, got.open_case_count) == (0, 0)
+        # with no case there is nothing to read
+        page = contact_cases_page(got, "1")
+    assert list(page) == [] and page.number == 1
+
+
+@pytest.mark.parametrize("pk", [0, 2**31, 2**63, 10**30])
+def test_a_contact_that_is_not_there_is_none_and_a_404(agent, client, pk):
+    ContactFactory()
+    client.force_login(agent.user)
+
+    assert contact_for_page(pk) is None
+    assert client.get(reverse("contacts:detail", args=[pk])).status_code == 404
+
+
+def test_a_row_holds_what_the_page_shows_and_reads_the_rest_when_asked(agent):
+    contact = ContactFactory()
+    case = CaseFactory(contact=contact, assignee=agent, status=Status.WAITING)
+
+    (row,) = contact_cases_page(contact_for_page(contact.pk), 1)
+
+    expected = Case.objects.get(pk=case.pk)
+    for name in ("id", "subject", "status", "priority", "assignee_id", "created_at"):
+        assert getattr(row, name) == getattr(expected, name), name
+    assert row.reference == expected.reference and row.contact_id == contact.pk
+    assert row.get_deferred_fields() >= {"channel", "updated_at"}
+    assert row.channel == expected.channel  # a deferred field is read on access
+
+
+@pytest.fixture
+def busy():
+    """A contact with 60 cases, a day apart: pages of 25, 25 and 10."""
+    contact = ContactFactory()
+    now = timezone.now()
+    cases = [CaseFactory(contact=contact, created_at=now - timedelta(days=n)) for n in range(60)]
+    return contact_for_page(contact.pk), cases
+
+
+@pytest.mark.parametrize(
+    "asked, number",
+    [
+        (None, 1),
+        ("", 1),
+        ("two", 1),
+        ("1", 1),
+        ("2", 2),
+        (3, 3),  # the last, partly full
+        ("4", 3),  # past the end: the last
+        ("0", 3),  # as Paginator.get_page: below the first is the last, too
+        ("-1", 3),
+        ("99999999999999999999", 3),
+    ],
+)
+def test_a_page_number_is_read_as_get_page_reads_it(busy, asked, number):
+    contact, cases = busy
+
+    page = contact_cases_page(contact, asked)
+
+    newest_first = [case.pk for case in cases]  # made newest first
+    assert page.number == number
+    assert [case.pk for case in page] == newest_first[(number - 1) * 25 : number * 25]
+    assert page.paginator.num_pages == 3 and page.paginator.count == 60
+
+
+def test_cases_made_in_the_same_instant_come_newest_made_first():
+    contact = ContactFactory()
+    now = timezone.now()
+    made = [CaseFactory(contact=contact, created_at=now) for _ in range(3)]
+
+    page = contact_cases_page(contact_for_page(contact.pk), 1)
+
+    assert [case.pk for case in page] == [case.pk for case in reversed(made)]
+
+
+def test_the_history_comes_newest_first_with_who_changed_it(
+    agent, other_agent, django_assert_num_queries
+):
+    contact = ContactFactory(owner=other_agent)
+    first = OwnerChange.objects.create(contact=contact, new_owner=agent, actor=agent.user)
+    second = OwnerChange.objects.create(
+        contact=contact, previous_owner=agent, new_owner=other_agent, actor=None, reason="Leave"
+    )
+    OwnerChange.objects.create(contact=ContactFactory(), new_owner=agent)  # someone else's
+
+    with django_assert_num_queries(1):
+        history = owner_history(contact)
+        actors = [change.actor for change in history]
+
+    assert [change.pk for change in history] == [second.pk, first.pk]
+    same_fields(history[0], OwnerChange.objects.get(pk=second.pk))
+    assert actors[0] is None
+    same_fields(actors[1], agent.user)
+
+
+def test_a_part_naming_a_field_the_model_lacks_is_refused():
+    with pytest.raises(ValueError, match="Case has no field colour"):
+        Joined((Case, "c", {"subject", "colour"})).columns()
