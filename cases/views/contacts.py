@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agents.desk import agent_required
 from cases import handover
 from cases.choices import desk_choices, name_of
-from cases.contact_page import contact_cases_page, contact_for_page, owner_history
+from cases.contact_history import contact_cases_page, contact_for_page, owner_history
 from cases.models import OPEN_STATUSES, Case
 from contacts.forms import ContactDetailsForm, ContactOwnerForm, ContactSearchForm
 from contacts.models import Contact

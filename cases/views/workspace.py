@@ -16,6 +16,7 @@ from agents.desk import agent_required
 from cases import desk, links, notify, staging, timeline
 from cases.auth import desk_unread, desk_unread_forget
 from cases.choices import choices_offer, desk_choices, name_of
+from cases.contact_history import latest_other_cases
 from cases.forms import (
     AttachmentsMixin,
     CaseUpdateForm,
@@ -37,6 +38,7 @@ from helpdesk.lib.kept import kept
 # Every change to a case's timeline raises its version (cases.timeline), so a timeline
 # rendered for one version stays true; the day bounds what a rename of an agent leaves.
 TIMELINE_SECONDS = 24 * 3600
+OTHER_CASES_SHOWN = 10  # beside a case; the contact's page lists them all
 
 
 def _timeline_html(case) -> str:
@@ -87,12 +89,8 @@ def _workspace(request, case, *, status=200, **bound):
         reply_initial["body"] = next(
             (text for answer, text in filled if answer.pk == int(canned_id)), ""
         )
-    other_cases = (
-        Case.objects.filter(contact_id=case.contact_id)
-        .exclude(pk=case.pk)
-        .only("subject", "status", "created_at")  # what the list shows
-        .order_by("-created_at")
-    )
+    # The newest few: a contact of many years has hundreds, all on their page.
+    other_cases, more_cases = latest_other_cases(case, OTHER_CASES_SHOWN)
     update_form = bound.get("update_form") or CaseUpdateForm(
         initial={
             **seen,
@@ -131,6 +129,7 @@ def _workspace(request, case, *, status=200, **bound):
         "names": names,
         "timeline_html": _timeline_html(case),
         "other_cases": other_cases,
+        "more_cases": more_cases,
         "reply_form": bound.get("reply_form") or ReplyForm(initial=reply_initial),
         "update_form": update_form,
         "escalate_form": escalate_form,

@@ -1,4 +1,4 @@
-"""The contact page's three reads are written as SQL (cases.contact_page): what they build
+"""The contact page's three reads are written as SQL (cases.contact_history): what they build
 must be what the ORM would build, and a page number must be read as Paginator.get_page
 reads it."""
 
@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.contact_page import contact_cases_page, contact_for_page, owner_history
+from cases.contact_history import contact_cases_page, contact_for_page, owner_history
 from cases.models import Case, Status
 from contacts.models import Contact, OwnerChange
 from helpdesk.lib.rows import Joined

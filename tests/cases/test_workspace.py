@@ -322,6 +322,23 @@ def test_workspace_shows_the_contacts_other_cases_newest_first(desk, case):
 
     assert list(response.context["other_cases"]) == [newer, older]
     assert "Maria Garcia" in response.content.decode()
+    assert "All their cases" not in response.content.decode()
+
+
+@pytest.mark.parametrize("others, more", [(10, False), (11, True), (40, True)])
+def test_workspace_lists_the_ten_newest_other_cases_and_links_to_all(desk, case, others, more):
+    made = [CaseFactory(contact=case.contact, subject=f"Earlier {n}") for n in range(others)]
+    CaseFactory(subject="Someone else's")
+
+    response = desk.get(reverse("cases:detail", args=[case.reference]))
+
+    shown = response.context["other_cases"]
+    assert [other.pk for other in shown] == [other.pk for other in made[::-1][:10]]
+    page = response.content.decode()
+    assert page.count('<li class="mb-1"><a class="reference"') == 10
+    assert ("All their cases" in page) is more
+    if more:
+        assert reverse("contacts:detail", args=[case.contact_id]) in page
 
 
 def test_workspace_post_views_need_an_agent(client, non_agent, case):

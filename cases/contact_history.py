@@ -1,7 +1,8 @@
-"""What a contact's desk page reads: the contact with organization, owner and counts of
-cases; a page of their cases; the history of their owner.
+"""A contact's history as the desk reads it: the contact with organization, owner and
+counts of cases; a page of their cases; the history of their owner (the contact's page);
+their latest other cases (beside a case in the workspace).
 
-The page is opened from every case, so its three reads are written as SQL
+These are read on every view of a case or a contact, so they are written as SQL
 (helpdesk.lib.rows): through the ORM, compiling them took about three times as long as
 the database took to answer them.
 """
@@ -70,6 +71,19 @@ def contact_cases_page(contact: Contact, number) -> Page:
     return Page(cases, number, paginator)
 
 
+def latest_other_cases(case: Case, limit: int) -> tuple[list[Case], bool]:
+    """The contact's newest cases but this one, at most `limit`, and whether they have
+    more (the page lists them all)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_cases_sql(excluding=True), [case.contact_id, case.pk, limit + 1, 0])
+        rows = cursor.fetchall()
+    others = []
+    for row in rows[:limit]:
+        (other,), _ = CASE_ROW.build(row)
+        others.append(other)
+    return others, len(rows) > limit
+
+
 def owner_history(contact: Contact) -> list[OwnerChange]:
     """Every change of the contact's owner, newest first, each with the user who made it."""
     with connection.cursor() as cursor:
@@ -104,11 +118,14 @@ def _contact_sql() -> str:
 
 
 @functools.cache
-def _cases_sql() -> str:
+def _cases_sql(*, excluding: bool = False) -> str:
+    """The contact's cases, newest first (parameters: the contact, with `excluding` a
+    case left out, the limit and the offset)."""
     name = connection.ops.quote_name
+    but = f" AND c.{name('id')} <> %s" if excluding else ""
     return (
         f"SELECT {CASE_ROW.columns()} FROM {name(Case._meta.db_table)} c"
-        f" WHERE c.{name('contact_id')} = %s"
+        f" WHERE c.{name('contact_id')} = %s{but}"
         f" ORDER BY c.{name('created_at')} DESC, c.{name('id')} DESC LIMIT %s OFFSET %s"
     )
 
