@@ -16,7 +16,9 @@ from contacts.models import Contact
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
+    # A plain file input, not Django documentation's ClearableFileInput: these forms
+    # never show a file already kept, so there is nothing to clear.
     allow_multiple_selected = True
 
 

@@ -35,6 +35,7 @@ INPUT_TEMPLATES = frozenset(
         "datetime",
         "time",
         "checkbox",
+        "file",
         "search",
         "tel",
     )
