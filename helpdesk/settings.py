@@ -166,7 +166,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "helpdesk.lib.redis_cache.Cache",
             "LOCATION": env("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "helpdesk",
             # Redis answers in well under a millisecond here; a stuck one costs a request
