@@ -8,6 +8,7 @@ the database took to answer them.
 """
 
 import functools
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -16,9 +17,10 @@ from django.db import connection
 from agents.models import Agent
 from cases.models import OPEN_STATUSES, Case
 from contacts.models import Contact, Organization, OwnerChange
-from helpdesk.lib.rows import Joined
+from helpdesk.lib.rows import Joined, fetch_together
 
 CASES_A_PAGE = 25
+MAX_PAGE = 10**6  # past the end of any contact's cases
 
 CONTACT = Joined((Contact, "k"), (Organization, "o"), (Agent, "w"))
 # What a row of the page shows; the rest of a case is deferred.
@@ -28,47 +30,67 @@ CASE_ROW = Joined(
 HISTORY = Joined((OwnerChange, "h"), (get_user_model(), "u"))
 
 
-def contact_for_page(pk: int) -> Contact | None:
-    """The contact with organization and owner, or None; `case_count` and
-    `open_case_count` say how many cases they have, and how many are open."""
+class ContactHistory(NamedTuple):
+    contact: Contact
+    page: Page  # of their cases, newest first
+    owner_changes: list[OwnerChange]  # newest first, each with the user who made it
+
+
+def contact_history(pk: int, number) -> ContactHistory | None:
+    """The contact (with organization and owner; `case_count` and `open_case_count` say
+    how many cases they have, and how many are open), the page of their cases that
+    `number` asks for, as Paginator.get_page finds it (the first when it is not a
+    number, the last when it is past either end), and every change of their owner.
+    None when there is no such contact.
+
+    The three reads go to the database together (helpdesk.lib.rows.fetch_together);
+    a page number past the end, known only once the cases are counted, costs one more.
+    """
     low, high = connection.ops.integer_field_range(Contact._meta.pk.get_internal_type())
     if not low <= pk <= high:  # no such row, and too large for the database to be asked
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_contact_sql(), [*OPEN_STATUSES, pk])
-        row = cursor.fetchone()
-    if row is None:
+    try:  # the page read with the contact, until the count says which one is meant
+        guess = int(number)
+    except (TypeError, ValueError):
+        guess = 1
+    if not 1 <= guess <= MAX_PAGE:
+        guess = 1
+    contacts, rows, changes = fetch_together(
+        (_contact_sql(), [*OPEN_STATUSES, pk]),
+        (_cases_sql(), [pk, CASES_A_PAGE, (guess - 1) * CASES_A_PAGE]),
+        (_history_sql(), [pk]),
+    )
+    if not contacts:
         return None
-    (contact, organization, owner), (total, open_count) = CONTACT.build(row)
+    (contact, organization, owner), (total, open_count) = CONTACT.build(contacts[0])
     contact.organization = organization
     contact.owner = owner
     contact.case_count = total
     contact.open_case_count = open_count
-    return contact
-
-
-def contact_cases_page(contact: Contact, number) -> Page:
-    """The page of the contact's cases, newest first, that `number` asks for, as
-    Paginator.get_page finds it: the first when it is not a number, the last when
-    it is past the end."""
     paginator = Paginator((), CASES_A_PAGE)
-    paginator.count = contact.case_count
+    paginator.count = total
     try:
         number = paginator.validate_number(number)
     except PageNotAnInteger:
         number = 1
     except EmptyPage:
         number = paginator.num_pages
-    cases = []
-    if contact.case_count:
+    if number != guess:
         with connection.cursor() as cursor:
-            offset = (number - 1) * CASES_A_PAGE
-            cursor.execute(_cases_sql(), [contact.pk, CASES_A_PAGE, offset])
-            for row in cursor.fetchall():
-                (case,), _ = CASE_ROW.build(row)
-                case.contact = contact
-                cases.append(case)
-    return Page(cases, number, paginator)
+            cursor.execute(_cases_sql(), [pk, CASES_A_PAGE, (number - 1) * CASES_A_PAGE])
+            rows = cursor.fetchall()
+    cases = []
+    for row in rows:
+        (case,), _ = CASE_ROW.build(row)
+        case.contact = contact
+        cases.append(case)
+    history = []
+    for row in changes:
+        (change, actor), _ = HISTORY.build(row)
+        change.actor = actor
+        change.contact = contact
+        history.append(change)
+    return ContactHistory(contact, Page(cases, number, paginator), history)
 
 
 def latest_other_cases(case: Case, limit: int) -> tuple[list[Case], bool]:
@@ -82,20 +104,6 @@ def latest_other_cases(case: Case, limit: int) -> tuple[list[Case], bool]:
         (other,), _ = CASE_ROW.build(row)
         others.append(other)
     return others, len(rows) > limit
-
-
-def owner_history(contact: Contact) -> list[OwnerChange]:
-    """Every change of the contact's owner, newest first, each with the user who made it."""
-    with connection.cursor() as cursor:
-        cursor.execute(_history_sql(), [contact.pk])
-        rows = cursor.fetchall()
-    history = []
-    for row in rows:
-        (change, actor), _ = HISTORY.build(row)
-        change.actor = actor
-        change.contact = contact
-        history.append(change)
-    return history
 
 
 @functools.cache  # written once, with the database's quoting

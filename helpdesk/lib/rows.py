@@ -74,3 +74,39 @@ def _read_fields(model, only):
     if unknown:
         raise ValueError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
     return [field for field in fields if field.primary_key or field.name in only]
+
+
+# Between the statements of a batch; also how a test or a benchmark that watches the SQL
+# counts a batch as the statements it holds (statement_count).
+BATCH_SEPARATOR = ";\n-- then\n"
+
+
+def statement_count(sql: str) -> int:
+    """How many statements one execute sent: a batch from fetch_together holds several."""
+    return 1 + sql.count(BATCH_SEPARATOR)
+
+
+def fetch_together(*statements: tuple[str, list]) -> list[list[tuple]]:
+    """The rows of each statement, in order. A page that needs several independent
+    reads sends them in one batch on PostgreSQL (psycopg, binding parameters on the
+    client as Django does by default, runs them in one round trip and returns their
+    results one after another): each round trip cost about 0.2 ms on the bench machine.
+    Elsewhere, or with server-side binding, they run one by one."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.settings_dict.get(
+            "OPTIONS", {}
+        ).get("server_side_binding"):
+            cursor.execute(
+                BATCH_SEPARATOR.join(sql for sql, _ in statements),
+                [value for _, params in statements for value in params],
+            )
+            results = [cursor.fetchall()]
+            while cursor.nextset():
+                results.append(cursor.fetchall())
+            return results
+        results = []
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            results.append(cursor.fetchall())
+        return results

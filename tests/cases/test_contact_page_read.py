@@ -1,17 +1,19 @@
-"""The contact page's three reads are written as SQL (cases.contact_history): what they build
-must be what the ORM would build, and a page number must be read as Paginator.get_page
-reads it."""
+"""The contact page's three reads are written as SQL and sent together
+(cases.contact_history): what they build must be what the ORM would build, and a page
+number must be read as Paginator.get_page reads it."""
 
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.contact_history import contact_cases_page, contact_for_page, owner_history
+from cases.contact_history import contact_history
 from cases.models import Case, Status
 from contacts.models import Contact, OwnerChange
-from helpdesk.lib.rows import Joined
+from helpdesk.lib.rows import Joined, fetch_together, statement_count
 from tests.factories import CaseFactory, ContactFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,15 +24,15 @@ def same_fields(got, expected):
         assert getattr(got, field.attname) == getattr(expected, field.attname), field.name
 
 
-def test_the_contact_comes_with_organization_owner_and_counts(agent, django_assert_num_queries):
+def test_the_contact_comes_with_organization_owner_and_counts(agent, assert_queries):
     contact = ContactFactory(organization=OrganizationFactory(), owner=agent, phone="+1 555")
     statuses = [Status.NEW, Status.OPEN, Status.WAITING, Status.RESOLVED, Status.CLOSED]
     for status in statuses:
         CaseFactory(contact=contact, status=status)
     CaseFactory(status=Status.OPEN)  # someone else's
 
-    with django_assert_num_queries(1):
-        got = contact_for_page(contact.pk)
+    with assert_queries(3):  # contact with counts, page of cases, owner changes
+        got = contact_history(contact.pk, None).contact
         organization, owner = got.organization, got.owner
 
     expected = Contact.objects.select_related("organization", "owner").get(pk=contact.pk)
@@ -44,13 +46,12 @@ def test_the_contact_comes_with_organization_owner_and_counts(agent, django_asse
 def test_a_contact_without_organization_owner_or_cases(django_assert_num_queries):
     contact = ContactFactory(organization=None, owner=None)
 
-    with django_assert_num_queries(1):
-        got = contact_for_page(contact.pk)
-        assert got.organization is None and got.owner is None
-        assert (got.case_count, got.open_case_count) == (0, 0)
-        # with no case there is nothing to read
-        page = contact_cases_page(got, "1")
-    assert list(page) == [] and page.number == 1
+    read = contact_history(contact.pk, "3")
+    got = read.contact
+    assert got.organization is None and got.owner is None
+    assert (got.case_count, got.open_case_count) == (0, 0)
+    assert list(read.page) == [] and read.page.number == 1
+    assert read.owner_changes == []
 
 
 @pytest.mark.parametrize("pk", [0, 2**31, 2**63, 10**30])
@@ -58,7 +59,7 @@ def test_a_contact_that_is_not_there_is_none_and_a_404(agent, client, pk):
     ContactFactory()
     client.force_login(agent.user)
 
-    assert contact_for_page(pk) is None
+    assert contact_history(pk, None) is None
     assert client.get(reverse("contacts:detail", args=[pk])).status_code == 404
 
 
@@ -66,7 +67,7 @@ def test_a_row_holds_what_the_page_shows_and_reads_the_rest_when_asked(agent):
     contact = ContactFactory()
     case = CaseFactory(contact=contact, assignee=agent, status=Status.WAITING)
 
-    (row,) = contact_cases_page(contact_for_page(contact.pk), 1)
+    (row,) = contact_history(contact.pk, 1).page
 
     expected = Case.objects.get(pk=case.pk)
     for name in ("id", "subject", "status", "priority", "assignee_id", "created_at"):
@@ -82,7 +83,7 @@ def busy():
     contact = ContactFactory()
     now = timezone.now()
     cases = [CaseFactory(contact=contact, created_at=now - timedelta(days=n)) for n in range(60)]
-    return contact_for_page(contact.pk), cases
+    return contact, cases
 
 
 @pytest.mark.parametrize(
@@ -91,19 +92,22 @@ def busy():
         (None, 1),
         ("", 1),
         ("two", 1),
+        ("2.5", 1),
         ("1", 1),
         ("2", 2),
         (3, 3),  # the last, partly full
         ("4", 3),  # past the end: the last
         ("0", 3),  # as Paginator.get_page: below the first is the last, too
         ("-1", 3),
+        ("1000000", 3),
+        ("1000001", 3),
         ("99999999999999999999", 3),
     ],
 )
 def test_a_page_number_is_read_as_get_page_reads_it(busy, asked, number):
     contact, cases = busy
 
-    page = contact_cases_page(contact, asked)
+    page = contact_history(contact.pk, asked).page
 
     newest_first = [case.pk for case in cases]  # made newest first
     assert page.number == number
@@ -116,7 +120,7 @@ def test_cases_made_in_the_same_instant_come_newest_made_first():
     now = timezone.now()
     made = [CaseFactory(contact=contact, created_at=now) for _ in range(3)]
 
-    page = contact_cases_page(contact_for_page(contact.pk), 1)
+    page = contact_history(contact.pk, 1).page
 
     assert [case.pk for case in page] == [case.pk for case in reversed(made)]
 
@@ -131,8 +135,8 @@ def test_the_history_comes_newest_first_with_who_changed_it(
     )
     OwnerChange.objects.create(contact=ContactFactory(), new_owner=agent)  # someone else's
 
-    with django_assert_num_queries(1):
-        history = owner_history(contact)
+    history = contact_history(contact.pk, None).owner_changes
+    with django_assert_num_queries(0):
         actors = [change.actor for change in history]
 
     assert [change.pk for change in history] == [second.pk, first.pk]
@@ -144,3 +148,31 @@ def test_the_history_comes_newest_first_with_who_changed_it(
 def test_a_part_naming_a_field_the_model_lacks_is_refused():
     with pytest.raises(ValueError, match="Case has no field colour"):
         Joined((Case, "c", {"subject", "colour"})).columns()
+
+
+def test_the_three_reads_go_together_and_a_page_past_the_end_costs_one_more(busy):
+    contact, cases = busy
+    round_trips = 1 if connection.vendor == "postgresql" else 3
+
+    with CaptureQueriesContext(connection) as asked:
+        contact_history(contact.pk, "2")
+    with CaptureQueriesContext(connection) as past:
+        contact_history(contact.pk, "9")
+
+    assert len(asked) == round_trips
+    assert sum(statement_count(query["sql"]) for query in asked.captured_queries) == 3
+    assert len(past) == round_trips + 1
+
+
+def test_a_batch_gives_each_statements_rows_in_order():
+    contact = ContactFactory(name="Maria")
+    table = Contact._meta.db_table
+    name = connection.ops.quote_name
+
+    first, nothing, last = fetch_together(
+        (f"SELECT {name('name')} FROM {name(table)} WHERE {name('id')} = %s", [contact.pk]),
+        (f"SELECT {name('name')} FROM {name(table)} WHERE {name('id')} = %s", [-1]),
+        ("SELECT %s, %s", ["a", 2]),
+    )
+
+    assert first == [("Maria",)] and nothing == [] and last == [("a", 2)]
