@@ -13,14 +13,18 @@ on the case forgets its answer (knowledge.apps). Without a cache (it failed), th
 search runs as before.
 """
 
+import functools
 import hashlib
 import logging
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from helpdesk.lib.kept import kept_drop
-from knowledge.models import Article, ArticleUse
+from helpdesk.lib.rows import Joined
+from knowledge import search
+from knowledge.models import Article, ArticleStatus, ArticleUse
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +71,10 @@ def _suggestions(case, key: str | None) -> list[Article]:
     used = ArticleUse.objects.filter(case=case, article=OuterRef("pk"))
     ids = _remembered(key)
     if ids is None:
-        found = list(Article.objects.suggested_for_case(case)[:LIMIT])
+        if search.is_postgresql():
+            found = _searched_on_postgresql(case, LIMIT)
+        else:
+            found = list(Article.objects.suggested_for_case(case)[:LIMIT])
         _remember(key, [article.pk for article in found])
         return found
     if not ids:
@@ -80,6 +87,62 @@ def _suggestions(case, key: str | None) -> list[Article]:
         .annotate(used_here=Exists(used))
     }
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _searched_on_postgresql(case, limit: int) -> list[Article]:
+    """PostgreSQL's suggestions for a case (as ArticleQuerySet.suggested_for_case):
+    published articles whose title has any word of the subject, the contact's language
+    first, then by rank; each marked `used_here` if its link went into a reply on the
+    case.
+
+    Written as SQL, with the words stemmed once: OR-ing the query of every language
+    repeated each word whose stem the languages share, and ranking every match against
+    that threefold query took about three times as long (3.2 ms against 1.2 for a
+    subject of four words matching 600 of 10,000 articles). The stems of all languages
+    are merged (a tsvector keeps each once) and OR-ed into one query.
+    """
+    words = search.words_of((case.subject or "")[:2000])
+    if not words:
+        return []
+    text = " ".join(words)
+    language = (case.contact.language or "")[:2]
+    params = [case.pk, language, *[text] * len(search.CONFIGS), ArticleStatus.PUBLISHED, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(_suggested_sql(), params)
+        rows = cursor.fetchall()
+    articles = []
+    for row in rows:
+        (article,), (used_here,) = _suggestion_row().build(row)
+        article.used_here = used_here
+        articles.append(article)
+    return articles
+
+
+@functools.cache
+def _suggestion_row() -> Joined:
+    return Joined((Article, "s", set(FIELDS)))
+
+
+@functools.cache
+def _suggested_sql() -> str:
+    name = connection.ops.quote_name
+    stems = " || ".join(f"to_tsvector('{config}', %s)" for config in search.CONFIGS.values())
+    # Each stem as a quoted tsquery lexeme: a quote doubled, a backslash escaped.
+    lexeme = "'''' || replace(replace(stem, '\\', '\\\\'), '''', '''''') || ''''"
+    inner = Joined((Article, "a", set(FIELDS))).columns()
+    return (
+        f"SELECT {_suggestion_row().columns()},"
+        f" EXISTS(SELECT 1 FROM {name(ArticleUse._meta.db_table)} u"
+        f" WHERE u.{name('article_id')} = s.{name('id')} AND u.{name('case_id')} = %s)"
+        f" FROM (SELECT {inner}, ts_rank(a.{name('title_vector')}, q.query) AS rank,"
+        f" CASE WHEN a.{name('language')} = %s THEN 0 ELSE 1 END AS theirs"
+        f" FROM {name(Article._meta.db_table)} a,"
+        f" (SELECT string_agg({lexeme}, ' | ')::tsquery AS query"
+        f" FROM unnest(tsvector_to_array({stems})) AS stem) q"
+        f" WHERE a.{name('status')} = %s AND a.{name('title_vector')} @@ q.query"
+        f" ORDER BY theirs, rank DESC, a.{name('title')} LIMIT %s) s"
+        f" ORDER BY s.theirs, s.rank DESC, s.{name('title')}"
+    )
 
 
 def _key(version: int, subject: str, language: str) -> str:

@@ -100,3 +100,43 @@ def test_without_a_cache_the_search_runs_every_time(case, monkeypatch):
 
     assert titles(case) == ["How refunds work"]
     assert titles(case) == ["How refunds work"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the written search is PostgreSQL's (CI runs it)"
+)
+@pytest.mark.parametrize(
+    "subject, language",
+    [
+        ("Refund still missing", "en"),
+        ("Remboursement de ma commande", "fr"),
+        ("reembolso pedido", "es"),
+        ("password refund order invoice", "en"),
+        ("xylophone quartz", "en"),  # nothing matches
+        ("O'Brien's refund \\ back-slash", "en"),  # a quote and a backslash in the words
+    ],
+)
+def test_postgresqls_written_search_finds_what_the_orms_finds_in_its_order(
+    agent, subject, language
+):
+    for title, article_language in [
+        ("How refunds work", "en"),
+        ("Refund policy for orders", "en"),
+        ("Your order and its invoice", "en"),
+        ("Reset your password", "en"),
+        ("Remboursement d'une commande", "fr"),
+        ("Reembolso de un pedido", "es"),
+        ("Password and refund", "fr"),
+    ]:
+        ArticleFactory(title=title, language=article_language)
+    ArticleFactory(title="Refund draft", status=ArticleStatus.DRAFT)
+    case = CaseFactory(assignee=agent, subject=subject, contact__language=language)
+    used = ArticleFactory(title="Refunds, used here", language="en")
+    ArticleUse.objects.create(article=used, case=case, agent=agent)
+
+    written = case_suggestions._searched_on_postgresql(case, 5)
+    orm = list(case_suggestions.Article.objects.suggested_for_case(case)[: case_suggestions.LIMIT])
+
+    assert [(a.pk, a.used_here) for a in written] == [(a.pk, a.used_here) for a in orm]
+    assert all(article.status == ArticleStatus.PUBLISHED for article in written)
+    assert (len(written) > 0) is (subject != "xylophone quartz")
