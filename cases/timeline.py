@@ -1,12 +1,20 @@
-"""The bottom of the cases app: lock a case, write its timeline, refuse a stale form.
+"""The bottom of the cases app: lock a case, write its timeline, refuse a stale form,
+read the timeline back.
 
 Every change to a case takes its row lock here, raises its version and writes a
 CaseEvent (who, when, what, why). Nothing in this module knows any workflow.
 """
 
+import functools
+
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent
+from agents.models import Agent
+from cases.models import Attachment, Case, CaseEvent, Message
+from contacts.models import Contact
+from helpdesk.lib.rows import Joined, fetch_together
 
 
 class CaseChanged(Exception):
@@ -71,3 +79,80 @@ def merged_target(case: Case) -> Case:
         case = case.merged_into
         seen.add(case.pk)
     return case
+
+
+MESSAGE_ROW = Joined(
+    (Message, "m"), (Agent, "w"), (get_user_model(), "wu"), (Contact, "k", {"name", "email"})
+)
+ATTACHMENT_ROW = Joined((Attachment, "f"))
+EVENT_ROW = Joined((CaseEvent, "e"), (get_user_model(), "u"))
+
+
+def timeline_items(case: Case) -> list[tuple[str, object, object]]:
+    """The case's messages, notes and events as ("message" or "event", time, item),
+    oldest first. A message comes with its author (agent and user, or contact) and its
+    files as `files`; an event with its actor. The three reads go to the database
+    together (helpdesk.lib.rows.fetch_together): through the ORM, with a prefetch for
+    the files, they took 4.9 ms for a case of the bench, 2 of them in the database."""
+    messages, files, events = fetch_together(
+        (_messages_sql(), [case.pk]),
+        (_files_sql(), [case.pk]),
+        (_events_sql(), [case.pk, *CaseEvent.MESSAGE_KINDS]),
+    )
+    by_message = {}
+    for row in files:
+        (attachment,), _ = ATTACHMENT_ROW.build(row)
+        by_message.setdefault(attachment.message_id, []).append(attachment)
+    items = []
+    for row in messages:
+        (message, agent, user, contact), _ = MESSAGE_ROW.build(row)
+        if agent is not None:
+            agent.user = user
+        message.author_agent = agent
+        message.author_contact = contact
+        message.case = case
+        message.files = by_message.get(message.pk, [])
+        items.append(("message", message.created_at, message))
+    for row in events:
+        (event, actor), _ = EVENT_ROW.build(row)
+        event.actor = actor
+        event.case = case
+        items.append(("event", event.created_at, event))
+    return sorted(items, key=lambda item: item[1])
+
+
+@functools.cache  # written once, with the database's quoting
+def _messages_sql() -> str:
+    name = connection.ops.quote_name
+    return (
+        f"SELECT {MESSAGE_ROW.columns()} FROM {name(Message._meta.db_table)} m"
+        f" LEFT JOIN {name(Agent._meta.db_table)} w ON w.{name('id')} = m.{name('author_agent_id')}"
+        f" LEFT JOIN {name(get_user_model()._meta.db_table)} wu"
+        f" ON wu.{name('id')} = w.{name('user_id')}"
+        f" LEFT JOIN {name(Contact._meta.db_table)} k"
+        f" ON k.{name('id')} = m.{name('author_contact_id')}"
+        f" WHERE m.{name('case_id')} = %s ORDER BY m.{name('created_at')}, m.{name('id')}"
+    )
+
+
+@functools.cache
+def _files_sql() -> str:
+    name = connection.ops.quote_name
+    return (
+        f"SELECT {ATTACHMENT_ROW.columns()} FROM {name(Attachment._meta.db_table)} f"
+        f" JOIN {name(Message._meta.db_table)} m ON m.{name('id')} = f.{name('message_id')}"
+        f" WHERE m.{name('case_id')} = %s ORDER BY f.{name('id')}"
+    )
+
+
+@functools.cache
+def _events_sql() -> str:
+    name = connection.ops.quote_name
+    kinds = ", ".join(["%s"] * len(CaseEvent.MESSAGE_KINDS))
+    return (
+        f"SELECT {EVENT_ROW.columns()} FROM {name(CaseEvent._meta.db_table)} e"
+        f" LEFT JOIN {name(get_user_model()._meta.db_table)} u"
+        f" ON u.{name('id')} = e.{name('actor_id')}"
+        f" WHERE e.{name('case_id')} = %s AND e.{name('kind')} NOT IN ({kinds})"
+        f" ORDER BY e.{name('created_at')}, e.{name('id')}"
+    )

@@ -28,7 +28,6 @@ from cases.guide import canned_fill, phrases_found, writing_help
 from cases.models import (
     Attachment,
     Case,
-    CaseEvent,
     Status,
 )
 from cases.sla import due
@@ -57,23 +56,12 @@ def _timeline_html(case) -> str:
     )
     html = kept(
         key,
-        lambda: render_to_string("cases/_timeline.html", {"timeline": _timeline(case)}),
+        lambda: render_to_string(
+            "cases/_timeline.html", {"timeline": timeline.timeline_items(case)}
+        ),
         TIMELINE_SECONDS,
     )
     return mark_safe(html)  # rendered by our template, escaped there
-
-
-def _timeline(case) -> list:
-    """Messages, notes and events in one list, oldest first."""
-    messages_ = list(
-        case.messages.select_related("author_agent__user", "author_contact").prefetch_related(
-            "attachments"
-        )
-    )
-    events = list(case.events.exclude(kind__in=CaseEvent.MESSAGE_KINDS).select_related("actor"))
-    items = [("message", item.created_at, item) for item in messages_]
-    items += [("event", item.created_at, item) for item in events]
-    return sorted(items, key=lambda item: item[1])
 
 
 def _workspace(request, case, *, status=200, **bound):
