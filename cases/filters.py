@@ -42,16 +42,26 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "-pk")
 
 
+class InFilter(django_filters.MultipleChoiceFilter):
+    """Several chosen values as one `IN (…)`. MultipleChoiceFilter writes one comparison
+    per value, OR-ed, which PostgreSQL takes only as a filter on what an index found,
+    not as a condition the index can serve (the queue's count by status, priority and
+    team read 50,000 rows at a million cases to find its first 1,001)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return self.get_method(qs)(**{f"{self.field_name}__in": sorted(set(value))})
+
+
 class CaseFilter(django_filters.FilterSet):
     """The queue's filters. They live in the query string, so a view is a bookmark."""
 
     q = django_filters.CharFilter(method="filter_text", label="Search")
     # distinct=False: these are columns of the case itself, so no row can repeat, and
     # SELECT DISTINCT over a page's joined columns costs more than the whole page.
-    status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
-    )
-    priority = django_filters.MultipleChoiceFilter(
+    status = InFilter(choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False)
+    priority = InFilter(
         choices=Priority.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     assignee = django_filters.ChoiceFilter(

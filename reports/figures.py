@@ -307,7 +307,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
 
 def backlog_now(scope: Scope, *, now) -> dict:
     """Open cases now by age, status and team, and how many are overdue: one grouped count
-    over the open cases, read from an index alone on PostgreSQL (case_backlog_idx)."""
+    over the open cases, read from an index alone on PostgreSQL (case_open_backlog_idx)."""
     older = {
         f"older_{days}": Count("status", filter=Q(created_at__lte=now - timedelta(days=days)))
         for _label, days in AGE_BUCKETS

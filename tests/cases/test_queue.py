@@ -2,10 +2,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import CaseEvent, Channel, Priority, SavedView, Status
+from cases.models import Case, CaseEvent, Channel, Priority, SavedView, Status
 from tests.factories import (
     AgentFactory,
     CaseFactory,
@@ -418,3 +419,20 @@ def test_rows_say_status_priority_and_due_time_in_the_pages_language(desk, agent
     assert '<span class="badge badge-status-open">Ouvert</span>' in html
     assert '<td class="priority-3">Haute</td>' in html
     assert "5 Fév 09:07" in html
+
+
+def test_chosen_statuses_and_priorities_are_one_condition_each_an_index_can_serve(agent):
+    from cases.filters import CaseFilter
+
+    wanted = CaseFactory(status=Status.OPEN, priority=Priority.HIGH)
+    CaseFactory(status=Status.OPEN, priority=Priority.LOW)
+    CaseFactory(status=Status.CLOSED, priority=Priority.HIGH)
+    query = QueryDict(
+        f"status=new&status=open&status=open&priority={Priority.HIGH}&priority={Priority.URGENT}"
+    )
+
+    cases = CaseFilter(query, queryset=Case.objects.all(), agent=agent).qs
+
+    assert list(cases) == [wanted]
+    sql = str(cases.query)
+    assert sql.count(" IN (") == 2 and " OR " not in sql
