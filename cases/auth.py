@@ -8,8 +8,6 @@ takes to answer.
 
 A page that marks notifications read forgets the count, and the badge counts afresh."""
 
-import functools
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
@@ -27,25 +25,21 @@ class DeskBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-@functools.cache  # written once, with the database's quoting
-def _sql() -> str:
-    name = connection.ops.quote_name
-    # The unread count is served by the index notification_unread_idx; no agent counts 0.
-    return (
-        f"SELECT {USER.columns()},"
-        f" (SELECT COUNT(*) FROM {name(Notification._meta.db_table)} n"
-        f" WHERE n.{name('agent_id')} = a.{name('id')} AND n.{name('read_at')} IS NULL)"
-        f" FROM {name(get_user_model()._meta.db_table)} u"
-        f" LEFT JOIN {name(Agent._meta.db_table)} a ON a.{name('user_id')} = u.{name('id')}"
-        f" LEFT JOIN {name(Team._meta.db_table)} t ON t.{name('id')} = a.{name('team_id')}"
-        f" WHERE u.{name('id')} = %s"
-    )
-
-
 def _user_read(user_id):
     """The user with agent, team and unread count, or None when there is no such user."""
     with connection.cursor() as cursor:
-        cursor.execute(_sql(), [user_id])
+        cursor.execute(
+            USER.select(
+                "a.user_id = u.id",
+                "t.id = a.team_id",
+                where="u.id = %s",
+                # served by the index notification_unread_idx; no agent counts 0
+                extra="(SELECT COUNT(*) FROM {notifications} n"
+                " WHERE n.agent_id = a.id AND n.read_at IS NULL)",
+                tables={"notifications": Notification},
+            ),
+            [user_id],
+        )
         row = cursor.fetchone()
     if row is None:
         return None

@@ -7,7 +7,6 @@ These are read on every view of a case or a contact, so they are written as SQL
 the database took to answer them.
 """
 
-import functools
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -106,45 +105,33 @@ def latest_other_cases(case: Case, limit: int) -> tuple[list[Case], bool]:
     return others, len(rows) > limit
 
 
-@functools.cache  # written once, with the database's quoting
 def _contact_sql() -> str:
-    name = connection.ops.quote_name
-    cases = name(Case._meta.db_table)
     # Both counts are served by the index on the cases' contact.
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
-    return (
-        f"SELECT {CONTACT.columns()},"
-        f" (SELECT COUNT(*) FROM {cases} n WHERE n.{name('contact_id')} = k.{name('id')}),"
-        f" (SELECT COUNT(*) FROM {cases} n WHERE n.{name('contact_id')} = k.{name('id')}"
-        f" AND n.{name('status')} IN ({statuses}))"
-        f" FROM {name(Contact._meta.db_table)} k"
-        f" LEFT JOIN {name(Organization._meta.db_table)} o"
-        f" ON o.{name('id')} = k.{name('organization_id')}"
-        f" LEFT JOIN {name(Agent._meta.db_table)} w ON w.{name('id')} = k.{name('owner_id')}"
-        f" WHERE k.{name('id')} = %s"
+    return CONTACT.select(
+        "o.id = k.organization_id",
+        "w.id = k.owner_id",
+        where="k.id = %s",
+        extra="(SELECT COUNT(*) FROM {cases} n WHERE n.contact_id = k.id),"
+        " (SELECT COUNT(*) FROM {cases} n WHERE n.contact_id = k.id"
+        f" AND n.status IN ({statuses}))",
+        tables={"cases": Case},
     )
 
 
-@functools.cache
 def _cases_sql(*, excluding: bool = False) -> str:
     """The contact's cases, newest first (parameters: the contact, with `excluding` a
     case left out, the limit and the offset)."""
-    name = connection.ops.quote_name
-    but = f" AND c.{name('id')} <> %s" if excluding else ""
-    return (
-        f"SELECT {CASE_ROW.columns()} FROM {name(Case._meta.db_table)} c"
-        f" WHERE c.{name('contact_id')} = %s{but}"
-        f" ORDER BY c.{name('created_at')} DESC, c.{name('id')} DESC LIMIT %s OFFSET %s"
+    but = " AND c.id <> %s" if excluding else ""
+    return CASE_ROW.select(
+        where=f"c.contact_id = %s{but}",
+        tail="ORDER BY c.created_at DESC, c.id DESC LIMIT %s OFFSET %s",
     )
 
 
-@functools.cache
 def _history_sql() -> str:
-    name = connection.ops.quote_name
-    return (
-        f"SELECT {HISTORY.columns()} FROM {name(OwnerChange._meta.db_table)} h"
-        f" LEFT JOIN {name(get_user_model()._meta.db_table)} u"
-        f" ON u.{name('id')} = h.{name('actor_id')}"
-        f" WHERE h.{name('contact_id')} = %s"
-        f" ORDER BY h.{name('created_at')} DESC, h.{name('id')} DESC"
+    return HISTORY.select(
+        "u.id = h.actor_id",
+        where="h.contact_id = %s",
+        tail="ORDER BY h.created_at DESC, h.id DESC",
     )

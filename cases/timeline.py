@@ -5,10 +5,7 @@ Every change to a case takes its row lock here, raises its version and writes a
 CaseEvent (who, when, what, why). Nothing in this module knows any workflow.
 """
 
-import functools
-
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 
 from agents.models import Agent
@@ -121,38 +118,28 @@ def timeline_items(case: Case) -> list[tuple[str, object, object]]:
     return sorted(items, key=lambda item: item[1])
 
 
-@functools.cache  # written once, with the database's quoting
 def _messages_sql() -> str:
-    name = connection.ops.quote_name
-    return (
-        f"SELECT {MESSAGE_ROW.columns()} FROM {name(Message._meta.db_table)} m"
-        f" LEFT JOIN {name(Agent._meta.db_table)} w ON w.{name('id')} = m.{name('author_agent_id')}"
-        f" LEFT JOIN {name(get_user_model()._meta.db_table)} wu"
-        f" ON wu.{name('id')} = w.{name('user_id')}"
-        f" LEFT JOIN {name(Contact._meta.db_table)} k"
-        f" ON k.{name('id')} = m.{name('author_contact_id')}"
-        f" WHERE m.{name('case_id')} = %s ORDER BY m.{name('created_at')}, m.{name('id')}"
+    return MESSAGE_ROW.select(
+        "w.id = m.author_agent_id",
+        "wu.id = w.user_id",
+        "k.id = m.author_contact_id",
+        where="m.case_id = %s",
+        tail="ORDER BY m.created_at, m.id",
     )
 
 
-@functools.cache
 def _files_sql() -> str:
-    name = connection.ops.quote_name
-    return (
-        f"SELECT {ATTACHMENT_ROW.columns()} FROM {name(Attachment._meta.db_table)} f"
-        f" JOIN {name(Message._meta.db_table)} m ON m.{name('id')} = f.{name('message_id')}"
-        f" WHERE m.{name('case_id')} = %s ORDER BY f.{name('id')}"
+    return ATTACHMENT_ROW.select(
+        where="f.message_id IN (SELECT m.id FROM {messages} m WHERE m.case_id = %s)",
+        tail="ORDER BY f.id",
+        tables={"messages": Message},
     )
 
 
-@functools.cache
 def _events_sql() -> str:
-    name = connection.ops.quote_name
     kinds = ", ".join(["%s"] * len(CaseEvent.MESSAGE_KINDS))
-    return (
-        f"SELECT {EVENT_ROW.columns()} FROM {name(CaseEvent._meta.db_table)} e"
-        f" LEFT JOIN {name(get_user_model()._meta.db_table)} u"
-        f" ON u.{name('id')} = e.{name('actor_id')}"
-        f" WHERE e.{name('case_id')} = %s AND e.{name('kind')} NOT IN ({kinds})"
-        f" ORDER BY e.{name('created_at')}, e.{name('id')}"
+    return EVENT_ROW.select(
+        "u.id = e.actor_id",
+        where=f"e.case_id = %s AND e.kind NOT IN ({kinds})",
+        tail="ORDER BY e.created_at, e.id",
     )

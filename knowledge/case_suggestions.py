@@ -33,6 +33,7 @@ SUGGESTIONS_SECONDS = 600
 VERSION_KEY = "kb-articles-version"
 CASE_KEY = "kb-case-articles:1:{}"
 FIELDS = ("title", "slug", "summary", "audience", "status", "language")
+SUGGESTION = Joined((Article, "s", set(FIELDS)))  # PostgreSQL's written search reads these
 
 
 def articles_changed() -> None:
@@ -112,15 +113,10 @@ def _searched_on_postgresql(case, limit: int) -> list[Article]:
         rows = cursor.fetchall()
     articles = []
     for row in rows:
-        (article,), (used_here,) = _suggestion_row().build(row)
+        (article,), (used_here,) = SUGGESTION.build(row)
         article.used_here = used_here
         articles.append(article)
     return articles
-
-
-@functools.cache
-def _suggestion_row() -> Joined:
-    return Joined((Article, "s", set(FIELDS)))
 
 
 @functools.cache
@@ -131,7 +127,7 @@ def _suggested_sql() -> str:
     lexeme = "'''' || replace(replace(stem, '\\', '\\\\'), '''', '''''') || ''''"
     inner = Joined((Article, "a", set(FIELDS))).columns()
     return (
-        f"SELECT {_suggestion_row().columns()},"
+        f"SELECT {SUGGESTION.columns()},"
         f" EXISTS(SELECT 1 FROM {name(ArticleUse._meta.db_table)} u"
         f" WHERE u.{name('article_id')} = s.{name('id')} AND u.{name('case_id')} = %s)"
         f" FROM (SELECT {inner}, ts_rank(a.{name('title_vector')}, q.query) AS rank,"

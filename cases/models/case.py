@@ -1,6 +1,5 @@
 """The case and its conversation: categories, cases, messages, attachments, the timeline."""
 
-import functools
 import os
 import re
 
@@ -120,7 +119,15 @@ class CaseQuerySet(models.QuerySet):
         if isinstance(self, EmptyQuerySet):  # visible_to(): the user may see no case
             return None
         with connection.cursor() as cursor:
-            cursor.execute(_workspace_sql(), [pk])
+            cursor.execute(
+                WORKSPACE.select(
+                    "k.id = c.contact_id",
+                    "o.id = k.organization_id",
+                    "w.id = k.owner_id",
+                    where="c.id = %s",
+                ),
+                [pk],
+            )
             row = cursor.fetchone()
         if row is None:
             return None
@@ -432,16 +439,3 @@ class CaseEvent(models.Model):
 
 
 WORKSPACE = Joined((Case, "c"), (Contact, "k"), (Organization, "o"), (Agent, "w"))
-
-
-@functools.cache  # written once, with the database's quoting
-def _workspace_sql() -> str:
-    name = connection.ops.quote_name
-    return (
-        f"SELECT {WORKSPACE.columns()} FROM {name(Case._meta.db_table)} c"
-        f" JOIN {name(Contact._meta.db_table)} k ON k.{name('id')} = c.{name('contact_id')}"
-        f" LEFT JOIN {name(Organization._meta.db_table)} o"
-        f" ON o.{name('id')} = k.{name('organization_id')}"
-        f" LEFT JOIN {name(Agent._meta.db_table)} w ON w.{name('id')} = k.{name('owner_id')}"
-        f" WHERE c.{name('id')} = %s"
-    )

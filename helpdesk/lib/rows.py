@@ -7,8 +7,13 @@ are turned into instances here: every value passes through its field's and the d
 backend's converters, and every instance is marked as read from the database.
 """
 
+import re
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+
+# alias.column in a statement's fragments, quoted by Joined.select
+QUALIFIED = re.compile(r"\b([a-z]\w*)\.([a-z_]\w*)\b")
 
 
 class Joined:
@@ -21,6 +26,40 @@ class Joined:
     def __init__(self, *parts: tuple[type[Model], str] | tuple[type[Model], str, set[str]]):
         self.parts = [(part[0], part[1], part[2] if len(part) > 2 else None) for part in parts]
         self.layout = None  # per model, its fields' names and converters (on first use)
+        self.statements = {}  # each statement select() wrote, by what it was asked
+
+    def select(self, *on: str, where: str, extra: str = "", tail: str = "", tables=None) -> str:
+        """The statement: every read column (then `extra`) FROM the first model's table,
+        each other model's table LEFT JOIN-ed ON its condition in `on`, in order, then
+        WHERE `where` and `tail` (ORDER BY, LIMIT). The fragments name columns as
+        `alias.column`, quoted here; other tables, as `{key}` for `tables[key]`, a model.
+        Written once per process: every later call is a lookup.
+
+            USER.select("a.user_id = u.id", "t.id = a.team_id", where="u.id = %s")
+        """
+        key = (on, where, extra, tail, tuple(sorted((tables or {}).items())))
+        if key not in self.statements:
+            name = connections[DEFAULT_DB_ALIAS].ops.quote_name
+            named = {key: name(model._meta.db_table) for key, model in (tables or {}).items()}
+
+            def quoted(fragment: str) -> str:
+                fragment = fragment.format(**named)
+                return QUALIFIED.sub(lambda found: f"{found[1]}.{name(found[2])}", fragment)
+
+            (first, alias, _), *others = self.parts
+            statement = [f"SELECT {self.columns()}"]
+            if extra:
+                statement.append(f", {quoted(extra)}")
+            statement.append(f" FROM {name(first._meta.db_table)} {alias}")
+            for (model, alias, _), condition in zip(others, on, strict=True):
+                statement.append(
+                    f" LEFT JOIN {name(model._meta.db_table)} {alias} ON {quoted(condition)}"
+                )
+            statement.append(f" WHERE {quoted(where)}")
+            if tail:
+                statement.append(f" {quoted(tail)}")
+            self.statements[key] = "".join(statement)
+        return self.statements[key]
 
     def columns(self) -> str:
         """The select list: the read columns of every model, each under its alias."""
