@@ -323,3 +323,21 @@ def test_an_organization_name_with_markup_is_stored_and_shown_as_text(client, ag
     assert Organization.objects.get().name == "<script>alert(1)</script> Ltd"
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Ltd" in page
+
+
+def test_a_page_asked_for_with_markup_is_the_first_and_the_markup_goes_nowhere(agent_client, maria):
+    for _ in range(27):
+        CaseFactory(contact=maria)
+
+    response = agent_client.get(
+        reverse("contacts:detail", args=[maria.pk]),
+        {"page": "<script>alert(1)</script>", "q": '"><b>x</b>'},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200 and response.context["page"].number == 1
+    assert "<script>alert(1)" not in page and "<b>x</b>" not in page
+    assert (
+        "?page=2&amp;q=%22%3E%3Cb%3Ex%3C%2Fb%3E" in page
+        or "q=%22%3E%3Cb%3Ex%3C%2Fb%3E&amp;page=2" in page
+    )

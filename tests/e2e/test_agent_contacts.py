@@ -185,3 +185,39 @@ def test_an_agent_types_a_contacts_new_organization(page, screenshot, agent, mar
     expect(page.locator("#contact-details")).to_contain_text("Globex Launch Services")
     screenshot(page, "02-organization-saved")
     assert Contact.objects.get(pk=maria.pk).organization.name == "Globex Launch Services"
+
+
+def test_agent_goes_from_a_case_to_all_of_a_long_standing_customers_cases(
+    page, screenshot, agent, maria
+):
+    """Beside a case the workspace lists the contact's ten newest other cases; "All their
+    cases" leads to the contact's page, 25 a page, and its second page."""
+    now = timezone.now()
+    for n in range(30):
+        CaseFactory(
+            contact=maria,
+            subject=f"Earlier order {n:02d}",
+            status=Status.CLOSED,
+            assignee=agent,
+            created_at=now - timedelta(days=40 + n),
+        )
+    newest = maria.cases.order_by("-created_at").first()
+
+    log_in(page, f"/desk/cases/{newest.reference}/")
+    others = page.locator("#other-cases li")
+    expect(others).to_have_count(10)
+    expect(others.first).to_contain_text("Rocket arrived dented")
+    screenshot(page, "01-workspace-ten-other-cases")
+
+    page.get_by_role("link", name="All their cases").click()
+    expect(page.get_by_role("heading", name="Maria Garcia")).to_be_visible()
+    rows = page.locator("#contact-cases tbody tr")
+    expect(rows).to_have_count(25)
+    expect(page.get_by_text("34 cases, 3 open")).to_be_visible()
+    screenshot(page, "02-contact-page-1")
+
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"\?page=2$"))
+    expect(rows).to_have_count(9)
+    expect(rows.last).to_contain_text("Earlier order 29")
+    screenshot(page, "03-contact-page-2")
