@@ -183,26 +183,21 @@ def test_select_writes_a_statement_once_with_its_names_quoted():
     joined = Joined((Case, "c", {"subject"}), (Contact, "k", {"name"}))
     quote = connection.ops.quote_name
 
-    sql = joined.select(
-        "k.id = c.contact_id",
-        where="c.subject <> %s",
-        extra="(SELECT COUNT(*) FROM {cases} n WHERE n.contact_id = k.id)",
-        tail="ORDER BY c.id",
-        tables={"cases": Case},
-    )
+    asked = {
+        "where": "c.subject <> %s",
+        "extra": "(SELECT COUNT(*) FROM {cases} n WHERE n.contact_id = k.id)",
+        "tail": "ORDER BY c.id",
+        "tables": {"cases": Case},
+    }
+
+    sql = joined.select("k.id = c.contact_id", **asked)
 
     assert sql.startswith(f"SELECT c.{quote('id')}, c.{quote('subject')}, k.{quote('id')}")
     assert f"FROM {quote('cases_case')} c LEFT JOIN {quote('contacts_contact')} k" in sql
     assert f"ON k.{quote('id')} = c.{quote('contact_id')}" in sql
     assert f"WHERE c.{quote('subject')} <> %s ORDER BY c.{quote('id')}" in sql
     assert f"FROM {quote('cases_case')} n WHERE n.{quote('contact_id')}" in sql
-    again = joined.select(
-        "k.id = c.contact_id",
-        where="c.subject <> %s",
-        extra="(SELECT COUNT(*) FROM {cases} n WHERE n.contact_id = k.id)",
-        tail="ORDER BY c.id",
-        tables={"cases": Case},
-    )
+    again = joined.select("k.id = c.contact_id", **asked)
     assert again is sql
 
 
