@@ -2,15 +2,13 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from agents.models import Agent
 from cases.choices import DeskChoices, desk_choices
 from cases.models import OPEN_STATUSES, Case, Channel, Priority, Status
-from contacts.models import Contact
-
-CONTACT_MATCHES = 5000
+from cases.search import cases_matching
 
 
 class DueState:
@@ -57,7 +55,12 @@ class InFilter(django_filters.MultipleChoiceFilter):
 class CaseFilter(django_filters.FilterSet):
     """The queue's filters. They live in the query string, so a view is a bookmark."""
 
-    q = django_filters.CharFilter(method="filter_text", label="Search")
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label="Search",
+        help_text="Words in the subject or the customer's name or email; end a word with * "
+        "to find words it starts (print* finds printer).",
+    )
     # distinct=False: these are columns of the case itself, so no row can repeat, and
     # SELECT DISTINCT over a page's joined columns costs more than the whole page.
     status = InFilter(choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False)
@@ -123,23 +126,7 @@ class CaseFilter(django_filters.FilterSet):
         pk = parse_reference(value)
         if pk is not None:
             return queryset.filter(pk=pk)
-        for word in words[:8]:
-            queryset = queryset.filter(Q(subject__icontains=word) | self._contacts_named(word))
-        return queryset
-
-    @staticmethod
-    def _contacts_named(word: str) -> Q:
-        """Cases of contacts whose name or email holds the word.
-
-        The matching contacts are fetched first (by trigram index on PostgreSQL), so the
-        case query can combine two indexes; a word shared by very many contacts falls
-        back to a subquery, which is slower but still right.
-        """
-        contacts = Contact.objects.filter(Q(name__icontains=word) | Q(email__icontains=word))
-        ids = list(contacts.values_list("pk", flat=True)[: CONTACT_MATCHES + 1])
-        if len(ids) > CONTACT_MATCHES:
-            return Q(contact__in=contacts.values("pk"))
-        return Q(contact_id__in=ids)
+        return cases_matching(queryset, words[:8])
 
     def filter_assignee(self, queryset, name, value):
         if value == "me":

@@ -89,10 +89,13 @@ def queue(request):
     bulk_form = BulkForm(auto_id="bulk-%s")  # its own ids: the filter form has the same names
     choices_offer(bulk_form, kept, assignee="agents")
     number = request.GET.get("page")
-    # A text search counts only as far as the page after this one: checking each case's
-    # subject is what a search costs, and it says "more than 50" as well as a total.
-    bound = 0 if query.get("q", "").strip() else None
-    page = BoundedPaginator(filterset.qs, 25, page=number, bound=bound).get_page(number)
+    # A text search counts only as far as the page after this one, in the page's order:
+    # checking each case's words is what a search costs, and it says "more than 50" as
+    # well as a total.
+    searched = bool(query.get("q", "").strip())
+    page = BoundedPaginator(
+        filterset.qs, 25, page=number, bound=0 if searched else None, count_in_order=searched
+    ).get_page(number)
     current = query.urlencode()
     return render(
         request,

@@ -15,8 +15,24 @@ MAX_PAGE = 100_000
 
 
 class BoundedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, page: str | int | None = None, bound=None):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        page: str | int | None = None,
+        bound=None,
+        count_in_order: bool = False,
+    ):
+        """`count_in_order`: count the rows in the list's order, as the page reads them.
+
+        Without an order the database may count by whatever reads fewest rows on its
+        estimate; when that estimate is poor (a text search, whose matches it cannot
+        place in the table) reading in the page's order finds the first rows as the page
+        itself does.
+        """
         super().__init__(object_list, per_page)
+        self.count_in_order = count_in_order
         try:
             # Past the last page Django shows the last one; a number past any real
             # page counts no further than this (a database LIMIT has its bounds too).
@@ -31,7 +47,8 @@ class BoundedPaginator(Paginator):
         """The number of rows, or bound + 1 when there are more than `bound`."""
         # Order and annotations do not change how many rows there are: leave them out,
         # so the database need not sort every match to count the first of them.
-        return self.object_list.order_by().values("pk")[: self.bound + 1].count()
+        rows = self.object_list if self.count_in_order else self.object_list.order_by()
+        return rows.values("pk")[: self.bound + 1].count()
 
     @property
     def more(self) -> bool:

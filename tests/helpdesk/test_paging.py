@@ -1,6 +1,7 @@
 """The queue counts only as far as it must: a thousand cases, or up to the page asked for."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from cases.models import Case, Status
@@ -65,6 +66,26 @@ def test_a_search_counts_only_to_the_page_after_this_one(client, agent):
 
     assert "More than 50 cases" in first.content.decode()
     assert "52 cases" in last.content.decode()
+
+
+def test_a_search_counts_in_the_order_it_pages_and_a_filter_without(client, agent):
+    CaseFactory.create_batch(3, assignee=agent, team=agent.team, status=Status.OPEN)
+    client.force_login(agent.user)
+    counts = []
+
+    def keep(execute, sql, *args):
+        if sql.startswith("SELECT COUNT(*)"):
+            counts.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(keep):
+        client.get(reverse("cases:queue"), {"q": "refund", "status": "open"})
+        client.get(reverse("cases:queue"), {"status": "open"})
+
+    searched, filtered = counts
+    # A search's matches are found as its page finds them: in due order (cases.search).
+    assert '"cases_case"."due_at" ASC NULLS LAST' in searched
+    assert "ORDER BY" not in filtered
 
 
 @pytest.mark.parametrize("page", [str(10**30), "99999999999999999999", "1" * 400])
