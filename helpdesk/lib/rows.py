@@ -10,7 +10,8 @@ backend's converters, and every instance is marked as read from the database.
 import re
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 
 # alias.column in a statement's fragments, quoted by Joined.select
 QUALIFIED = re.compile(r"\b([a-z]\w*)\.([a-z_]\w*)\b")
@@ -87,7 +88,7 @@ class Joined:
                 read.append(value)
             names = [attname for attname, _ in fields]
             pk = read[names.index(model._meta.pk.attname)]
-            instances.append(None if pk is None else model.from_db(connection.alias, names, read))
+            instances.append(None if pk is None else instance_from_db(model, names, read))
         return instances, list(values)
 
     def _layout(self):
@@ -101,6 +102,26 @@ class Joined:
                 fields.append((field.attname, converters + column.get_db_converters(connection)))
             layout.append((model, fields))
         return layout
+
+
+def instance_from_db(model: type[Model], names: list[str], values: list) -> Model:
+    """What `model.from_db(alias, names, values)` makes, made directly: the attributes
+    read, and the state of an instance loaded from the default database. A field not
+    read is not set, so it is deferred as after `.only()` (Model.get_deferred_fields).
+
+    Model.__init__ walks every field of the model to set each value or pass over it,
+    for each row: a page of timeline entries spent more on that than on its SQL. A model
+    someone listens to as it is made (pre_init, post_init) is made by from_db as ever.
+    """
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model.from_db(DEFAULT_DB_ALIAS, names, values)
+    instance = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = DEFAULT_DB_ALIAS
+    instance._state = state
+    instance.__dict__.update(zip(names, values, strict=True))
+    return instance
 
 
 def _read_fields(model, only):

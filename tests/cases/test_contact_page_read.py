@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from cases.contact_history import contact_history
 from cases.models import Case, Status
 from contacts.models import Contact, OwnerChange
-from helpdesk.lib.rows import Joined, fetch_together, statement_count
+from helpdesk.lib.rows import Joined, fetch_together, instance_from_db, statement_count
 from tests.factories import CaseFactory, ContactFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +207,42 @@ def test_select_wants_one_condition_for_each_joined_model():
 
     with pytest.raises(ValueError):
         joined.select(where="c.id = %s")
+
+
+@pytest.mark.parametrize("only", [None, {"subject", "status", "contact"}])
+def test_an_instance_made_from_a_row_is_what_from_db_makes(agent, only):
+    case = CaseFactory(assignee=agent, subject="Printer on fire")
+    fields = [
+        f for f in Case._meta.concrete_fields if only is None or f.primary_key or f.name in only
+    ]
+    names = [f.attname for f in fields]
+    values = [getattr(case, name) for name in names]
+
+    made = instance_from_db(Case, names, values)
+    expected = Case.from_db("default", names, values)
+
+    assert {k: v for k, v in vars(made).items() if k != "_state"} == {
+        k: v for k, v in vars(expected).items() if k != "_state"
+    }
+    assert made.get_deferred_fields() == expected.get_deferred_fields()
+    assert (made._state.adding, made._state.db) == (False, "default")
+    assert made.contact.pk == case.contact_id  # a relation is read on access
+    made.subject = "Scanner jammed"
+    made.save()  # saves what was read, as a deferred instance does
+    assert Case.objects.get(pk=case.pk).subject == "Scanner jammed"
+
+
+def test_a_model_with_an_init_listener_is_made_by_from_db(agent):
+    case = CaseFactory()
+    heard = []
+
+    def listener(sender, instance, **kwargs):
+        heard.append(instance)
+
+    signals.post_init.connect(listener, sender=Case)
+    try:
+        made = instance_from_db(Case, ["id", "subject"], [case.pk, case.subject])
+    finally:
+        signals.post_init.disconnect(listener, sender=Case)
+
+    assert heard == [made]
