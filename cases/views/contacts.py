@@ -6,12 +6,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.query import EmptyQuerySet
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agents.desk import agent_required
 from cases import handover
@@ -79,10 +79,15 @@ def change_owner(request, pk):
 
 
 @agent_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_details(request, pk):
-    read = _contact_or_404(request, pk)
-    contact = read.contact
+    """A contact's details on a page of their own: the contact's page, read on every
+    case, need not carry a form an agent opens now and then."""
+    contact = get_object_or_404(Contact.objects.select_related("organization"), pk=pk)
+    if request.method != "POST":
+        form = ContactDetailsForm(instance=contact)
+        return render(request, "contacts/contact_edit.html", {"contact": contact, "form": form})
+    # The form writes into its instance as it checks: the contact stays as it was read.
     form = ContactDetailsForm(request.POST, instance=Contact.objects.get(pk=pk))
     if form.is_valid():
         try:
@@ -95,7 +100,9 @@ def edit_details(request, pk):
                 _("The details of %(name)s were saved.") % {"name": form.cleaned_data["name"]},
             )
             return redirect("contacts:detail", pk=contact.pk)
-    return _contact_page(request, read, ContactOwnerForm(), status=400, details_form=form)
+    return render(
+        request, "contacts/contact_edit.html", {"contact": contact, "form": form}, status=400
+    )
 
 
 def _contact_or_404(request, pk):
@@ -105,7 +112,7 @@ def _contact_or_404(request, pk):
     return read
 
 
-def _contact_page(request, read, owner_form, status=200, details_form=None):
+def _contact_page(request, read, owner_form, status=200):
     contact = read.contact
     kept = desk_choices()
     now = timezone.now()
@@ -144,7 +151,6 @@ def _contact_page(request, read, owner_form, status=200, details_form=None):
         "open_cases": contact.open_case_count,
         "history": history,
         "owner_form": owner_form,
-        "details_form": details_form or ContactDetailsForm(instance=contact),
         # Rows link to cases by this prefix: one reverse() per page, not two per row.
         "case_url": reverse("cases:queue") + "cases/",
     }

@@ -307,10 +307,35 @@ def test_the_form_shows_the_organization_by_name(client, agent):
     contact = ContactFactory(organization=OrganizationFactory(name="Acme Ltd"))
     client.force_login(agent.user)
 
-    page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    page = client.get(reverse("contacts:edit_details", args=[contact.pk])).content.decode()
 
     assert 'name="organization" value="Acme Ltd"' in page
     assert "<option" not in page.split('id="edit-details"', 1)[1].split("language", 1)[0]
+
+
+def test_the_details_are_edited_on_a_page_of_their_own(client, agent):
+    contact = ContactFactory(name="Maria Garcia", email="maria@customer.example", phone="+34 6")
+    client.force_login(agent.user)
+    edit = reverse("contacts:edit_details", args=[contact.pk])
+
+    shown = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    page = client.get(edit)
+
+    assert f'href="{edit}"' in shown and 'name="email"' not in shown
+    assert page.status_code == 200
+    form = page.content.decode().split('id="edit-details"', 1)[1]
+    assert 'name="name" value="Maria Garcia"' in form
+    assert 'name="email" value="maria@customer.example"' in form
+    assert 'name="phone" value="+34 6"' in form
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert client.get(reverse("contacts:edit_details", args=[contact.pk + 1000])).status_code == 404
+
+
+def test_only_agents_open_the_edit_page(client, non_agent):
+    contact = ContactFactory()
+    client.force_login(non_agent)
+
+    assert client.get(reverse("contacts:edit_details", args=[contact.pk])).status_code == 403
 
 
 def test_an_organization_name_with_markup_is_stored_and_shown_as_text(client, agent):

@@ -174,7 +174,8 @@ def test_agent_pages_through_a_search_of_the_directory(page, screenshot, agent, 
 def test_an_agent_types_a_contacts_new_organization(page, screenshot, agent, maria):
     log_in(page, f"/desk/contacts/{maria.pk}/")
 
-    page.get_by_text("Edit details").click()
+    page.get_by_role("link", name="Edit details").click()
+    expect(page).to_have_url(re.compile(rf"/desk/contacts/{maria.pk}/details/$"))
     field = page.get_by_role("textbox", name="Organization")
     expect(field).to_have_value("Acme Rockets")
     field.fill("Globex Launch Services")
