@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from agents.models import Agent, BusinessCalendar, Holiday, Team, WorkingHours
+from audit.admin import AuditedModelAdmin
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedModelAdmin):
     list_display = ["name", "lead"]
     list_select_related = ["lead__user"]
     search_fields = ["name"]
@@ -12,12 +13,15 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
+class AgentAdmin(AuditedModelAdmin):
     list_display = ["name", "user", "team", "away_until", "backup", "languages", "is_active"]
     list_filter = ["team", "user__is_active"]
     list_select_related = ["user", "team", "backup__user"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     autocomplete_fields = ["user", "backup"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an agent leaves by deactivation: their cases and history name them
 
     @admin.display(boolean=True, ordering="user__is_active")
     def is_active(self, agent):
@@ -35,7 +39,7 @@ class HolidayInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(AuditedModelAdmin):
     list_display = ["name", "time_zone"]
     search_fields = ["name"]
     inlines = [WorkingHoursInline, HolidayInline]

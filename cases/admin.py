@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agents import admin as agents_admin
 from agents.models import Agent
+from audit.admin import AuditedModelAdmin, ReadOnlyAdmin
 from cases.handover import agent_reassign_all
 from cases.models import (
     Attachment,
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedModelAdmin):
     list_display = ["name", "default_team", "default_priority"]
     list_select_related = ["default_team"]
     search_fields = ["name"]
@@ -42,7 +43,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedModelAdmin):
     list_display = [
         "reference",
         "subject",
@@ -61,6 +62,9 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = ["reference", "created_at", "updated_at"]
     inlines = [CaseEventInline]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a case is closed, or its contact erased; never deleted
+
     def get_search_results(self, request, queryset, search_term):
         results, duplicates = super().get_search_results(request, queryset, search_term)
         pk = parse_reference(search_term)
@@ -70,7 +74,9 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
+    """Part of the case timeline: read here, never rewritten."""
+
     list_display = ["case", "author_name", "is_internal", "channel", "created_at"]
     list_filter = ["is_internal", "channel"]
     list_select_related = ["case", "author_agent__user", "author_contact"]
@@ -78,7 +84,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["name", "content_type", "size", "message", "created_at"]
     list_select_related = ["message"]
     raw_id_fields = ["message"]
@@ -86,7 +92,7 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "actor", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["case", "actor"]
@@ -94,7 +100,7 @@ class CaseEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(CannedAnswer)
-class CannedAnswerAdmin(admin.ModelAdmin):
+class CannedAnswerAdmin(AuditedModelAdmin):
     list_display = ["title", "team", "updated_at"]
     list_filter = ["team"]
     list_select_related = ["team"]
@@ -102,13 +108,13 @@ class CannedAnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Phrase)
-class PhraseAdmin(admin.ModelAdmin):
+class PhraseAdmin(AuditedModelAdmin):
     list_display = ["avoid", "prefer", "why"]
     search_fields = ["avoid", "prefer"]
 
 
 @admin.register(SavedView)
-class SavedViewAdmin(admin.ModelAdmin):
+class SavedViewAdmin(AuditedModelAdmin):
     list_display = ["name", "agent", "query", "created_at"]
     list_select_related = ["agent__user"]
     search_fields = ["name", "agent__user__username"]

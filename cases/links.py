@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.log import Action, audit_record
 from cases.models import Case, CaseAccessToken, CaseEvent
 from cases.timeline import case_lock, case_record
 
@@ -92,8 +93,9 @@ def session_case(session, reference_pk: int) -> Case | None:
 
 
 @transaction.atomic
-def access_links_revoke(*, case: Case, actor) -> int:
-    """Make every link to the case stop working (a forwarded or leaked mail)."""
+def access_links_revoke(*, case: Case, actor, request=None) -> int:
+    """Make every link to the case stop working (a forwarded or leaked mail); the audit
+    log says who did, and from which address when `request` is given."""
     case = case_lock(case)
     revoked = CaseAccessToken.objects.filter(case=case, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -106,4 +108,12 @@ def access_links_revoke(*, case: Case, actor) -> int:
     )
     # Links do not move due times: the version and last activity are all that changed.
     case.save(update_fields=["version", "last_activity_at", "last_activity_by"])
+    audit_record(
+        Action.LINK_REVOKED,
+        request=request,
+        actor=actor,
+        target=case,
+        label=case.reference,
+        detail=f"{revoked} revoked",
+    )
     return revoked

@@ -85,7 +85,9 @@ INSTALLED_APPS = [
     "django_filters",
     "bootstrap",
     "anymail",
+    "axes",
     "helpdesk",
+    "audit",
     "agents",
     "contacts",
     "outbox",
@@ -95,8 +97,9 @@ INSTALLED_APPS = [
     "reports",
 ]
 
-# The user with their desk profile and unread count in one query (cases/auth.py).
-AUTHENTICATION_BACKENDS = ["cases.auth.DeskBackend"]
+# django-axes first: it refuses a login while the name or the address is locked out;
+# then the user with their desk profile and unread count in one query (cases/auth.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cases.auth.DeskBackend"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -110,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The product's 404 page, also with DEBUG on (a customer's expired link in development).
     "helpdesk.notfound.ProductNotFoundMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -191,6 +196,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:queue"
+# Failed logins (django-axes, its database handler): LOGIN_FAILURE_LIMIT failures for one
+# username, or from one client address, lock that name or address out for
+# LOGIN_LOCKOUT_MINUTES, with a 429 page that says when to try again and reads the same
+# whether or not the name exists. A manager lifts a lock in admin (Access attempts).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agents.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.lib.ratelimit.client_ip"
+# Successful logins are in the audit log (audit.signals); axes keeps the failures.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"

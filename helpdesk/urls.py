@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from agents.accounts import PasswordResetView
+from agents.accounts import PasswordResetConfirmView, PasswordResetView
 from cases.urls import contact_urlpatterns
 from helpdesk import devmail
 from knowledge import views as knowledge_views
@@ -15,6 +15,11 @@ urlpatterns = [
     path("dev/mail/<str:name>/", devmail.mail_detail, name="dev_mail_detail"),
     # Before Django's own: the reset mail's link comes from SITE_URL, not the Host header.
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # Provider webhooks for inbound mail (inbox/apps.py connects the signal to inbox.ingest).
     path("anymail/", include("anymail.urls")),

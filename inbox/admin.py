@@ -4,11 +4,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from audit.admin import AuditedModelAdmin
 from inbox.models import QuarantinedEmail
 
 
 @admin.register(QuarantinedEmail)
-class QuarantinedEmailAdmin(admin.ModelAdmin):
+class QuarantinedEmailAdmin(AuditedModelAdmin):
     """Inbound mail that could not be read: shown as it came, for a manager to look at."""
 
     list_display = ["received_at", "sender", "subject", "reason"]

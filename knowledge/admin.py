@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from audit.admin import AuditedModelAdmin
 from knowledge import services
 from knowledge.models import (
     DEFLECTION_WINDOW,
@@ -29,7 +30,7 @@ def _count_of(queryset):
 
 
 @admin.register(ArticleCategory)
-class ArticleCategoryAdmin(admin.ModelAdmin):
+class ArticleCategoryAdmin(AuditedModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -60,7 +61,7 @@ class ArticleVersionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AuditedModelAdmin):
     list_display = [
         "title",
         "category",

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from audit.admin import ReadOnlyAdmin
 from outbox.models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(ReadOnlyAdmin):
     list_display = ["to", "kind", "subject", "created_at", "sent_at", "attempts", "failed_at"]
     list_filter = ["kind", "sent_at", "failed_at"]
     list_select_related = ["case"]

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from agents import admin as agents_admin
 from agents.models import BusinessCalendar
+from audit.admin import AuditedModelAdmin, ReadOnlyAdmin
 from cases.models import Notification, Reminder, SlaOutcome, SlaPolicy, SlaTarget
 from cases.sla import due
 from cases.sla.tasks import sla_policy_changed
@@ -88,7 +89,7 @@ class SlaTargetInline(admin.StackedInline):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditedModelAdmin):
     list_display = ["name", "is_default", "organization", "category", "calendar", "warning_minutes"]
     list_select_related = ["organization", "category", "calendar"]
     list_filter = ["is_default", "escalation"]
@@ -108,7 +109,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaOutcome)
-class SlaOutcomeAdmin(admin.ModelAdmin):
+class SlaOutcomeAdmin(ReadOnlyAdmin):
     list_display = ["case", "target", "due_at", "done_at", "met", "margin_seconds"]
     list_filter = ["target", "met"]
     list_select_related = ["case"]
@@ -116,7 +117,7 @@ class SlaOutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(AuditedModelAdmin):
     list_display = ["case", "kind", "target", "due_at", "created_at"]
     list_filter = ["kind", "target"]
     list_select_related = ["case"]
@@ -124,7 +125,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedModelAdmin):
     list_display = ["agent", "reminder", "created_at", "read_at"]
     list_select_related = ["agent__user", "reminder"]
     raw_id_fields = ["agent", "reminder"]

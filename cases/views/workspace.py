@@ -332,7 +332,7 @@ def attachment_download(request, pk):
 def case_revoke_links(request, reference):
     """Stop every emailed link to the customer's page from working."""
     case = _workspace_case(request, reference)
-    revoked = links.access_links_revoke(case=case, actor=request.user)
+    revoked = links.access_links_revoke(case=case, actor=request.user, request=request)
     messages.success(
         request,
         f"{revoked} customer link{'s' if revoked != 1 else ''} revoked. "

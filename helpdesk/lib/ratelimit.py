@@ -42,6 +42,17 @@ def client_address(request) -> str:
     return peer
 
 
+def client_ip(request) -> str | None:
+    """client_address when it is an IP address, else None (a request made in code, such
+    as a test's force_login, has none): for what stores it as one (django-axes)."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
+
+
 def rate_limit_allows(
     request, *, scope: str, limit: int, period: int, identity: str | None = None
 ) -> bool:

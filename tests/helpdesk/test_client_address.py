@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from cases.models import Case
-from helpdesk.lib.ratelimit import client_address
+from helpdesk.lib.ratelimit import client_address, client_ip
 from tests.cases.test_contact_form import form_data
 
 PROXY = "10.0.0.2"
@@ -109,3 +109,20 @@ def test_behind_a_proxy_link_requests_are_limited_per_visitor(client, settings):
 
     assert other.status_code == 200
     assert same.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ({"REMOTE_ADDR": "203.0.113.9"}, "203.0.113.9"),
+        ({"REMOTE_ADDR": "2001:db8::1"}, "2001:db8::1"),
+        ({}, None),  # a request made in code: force_login's
+        ({"REMOTE_ADDR": "not-an-address"}, None),
+    ],
+)
+def test_client_ip_is_an_address_or_none(rf, meta, expected):
+    request = rf.get("/")
+    request.META.pop("REMOTE_ADDR", None)
+    request.META.update(meta)
+
+    assert client_ip(request) == expected
