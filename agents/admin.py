@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agents.models import Agent, BusinessCalendar, Holiday, Team, WorkingHours
 from audit.admin import AuditedModelAdmin
@@ -43,3 +45,30 @@ class BusinessCalendarAdmin(AuditedModelAdmin):
     list_display = ["name", "time_zone"]
     search_fields = ["name"]
     inlines = [WorkingHoursInline, HolidayInline]
+
+
+# Agents' second factors (django-otp). A manager sees who has one and removes the one
+# of an agent who lost their phone (they set it up again at their next login when
+# their role requires it); nobody sees a device's secret here, nor adds or edits one.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+class DeviceAdmin(AuditedModelAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(TOTPDevice, DeviceAdmin)
+admin.site.register(StaticDevice, DeviceAdmin)

@@ -97,6 +97,8 @@ class Agent(models.Model):
         help_text="Also mail this agent what the desk tells them: customer messages, cases "
         "assigned or escalated to them, mentions (reminders are always mailed).",
     )
+    # "Log out everywhere": sessions begun before this are over (agents.sessions).
+    sessions_valid_from = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AgentQuerySet.as_manager()
 

@@ -86,6 +86,10 @@ INSTALLED_APPS = [
     "bootstrap",
     "anymail",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "helpdesk",
     "audit",
     "agents",
@@ -103,12 +107,19 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cases.auth.De
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "helpdesk.lib.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An idle or ended-everywhere session ends; one with its second step to pass is held
+    # there (agents.sessions, agents.two_factor).
+    "agents.sessions.SessionGuardMiddleware",
+    "agents.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The product's 404 page, also with DEBUG on (a customer's expired link in development).
@@ -209,6 +220,14 @@ AXES_CLIENT_IP_CALLABLE = "helpdesk.lib.ratelimit.client_ip"
 # Successful logins are in the audit log (audit.signals); axes keeps the failures.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+# Two-factor login (django-otp: an authenticator app and recovery codes): who must use
+# it, "managers" (staff, who reach admin), "all" or "none". Anyone may turn it on.
+REQUIRE_2FA = env("REQUIRE_2FA", "managers")
+if REQUIRE_2FA not in {"managers", "all", "none"}:
+    raise ImproperlyConfigured("REQUIRE_2FA must be managers, all or none.")
+OTP_TOTP_ISSUER = SITE_NAME
+# A signed-in session ends after this many minutes without a request (0: never).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -247,6 +266,23 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # Security headers; HTTPS-only cookies and HSTS in production.
+# Scripts and styles come from our own static files only: no inline script or style
+# attribute is allowed (Bootstrap's icons in its CSS are data: images). A view that
+# sets its own policy (an attachment, sandboxed) keeps it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -256,7 +292,15 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain HTTP is sent to HTTPS (a proxy that already does so may set this off).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Asking browsers to preload HTTPS for the domain is its owner's decision, for every
+    # site under it: off unless set, and then `check --deploy` need not remind of it.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Mail: printed to the console in development, SMTP in production.
 EMAIL_BACKEND = env(

@@ -21,6 +21,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("agents.urls")),
     # Provider webhooks for inbound mail (inbox/apps.py connects the signal to inbox.ingest).
     path("anymail/", include("anymail.urls")),
     path("desk/contacts/", include((contact_urlpatterns, "contacts"))),

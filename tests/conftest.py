@@ -27,6 +27,10 @@ def isolated_runtime(settings, tmp_path):
     cache_breaker.failed_at = None
     # Mail goes out right after the commit, as the relay would send it a moment later.
     settings.OUTBOX_SEND_ON_COMMIT = True
+    # The second factor and the idle timeout have tests of their own (tests/agents):
+    # elsewhere a login is the password alone, and a clock moved on keeps the session.
+    settings.REQUIRE_2FA = "none"
+    settings.SESSION_IDLE_MINUTES = 0
     # Tests only: a deliberately slow hasher would be most of the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

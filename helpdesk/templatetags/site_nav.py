@@ -12,6 +12,7 @@ from django.middleware.csrf import get_token
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from agents.two_factor import pending as two_factor_pending
 from helpdesk.lib.html import html_text
 from helpdesk.templatetags.fixed_urls import fixed_url
 
@@ -36,7 +37,9 @@ def site_nav(context) -> str:
         )
 
     items = []
-    if signed_in:
+    # Before the second step of a login the desk's links would only lead back to it.
+    at_second_step = signed_in and bool(two_factor_pending(request))
+    if signed_in and not at_second_step:
         reports = "reports:page" if user.is_staff else "reports:me"
         items += [
             link("cases:queue", gettext("Queue"), url_name == "queue"),
@@ -58,7 +61,7 @@ def site_nav(context) -> str:
                 url_name == "customer_link_request",
             )
         )
-    if user.is_staff:
+    if user.is_staff and not at_second_step:
         items.append(link("admin:index", gettext("Admin"), False))
 
     if signed_in:
@@ -76,13 +79,21 @@ def site_nav(context) -> str:
                 f'href="{html_text(fixed_url("cases:notifications"))}" id="notifications-link">'
                 f"{html_text(gettext('Reminders'))}{badge}</a>"
             )
+        name = html_text(user.get_full_name() or user.get_username())
+        if getattr(request, "agent", None):
+            # The agent's own page: two-factor login, recovery codes, their sessions.
+            name = (
+                '<a class="navbar-text small link-light" id="account-link" '
+                f'href="{html_text(fixed_url("account:page"))}">{name}</a>'
+            )
+        else:
+            name = f'<span class="navbar-text small">{name}</span>'
         account += (
             f'<form method="post" action="{html_text(fixed_url("logout"))}" '
             'class="d-flex align-items-center gap-2">'
             '<input type="hidden" name="csrfmiddlewaretoken" '
             f'value="{html_text(get_token(request))}">'
-            '<span class="navbar-text small">'
-            f"{html_text(user.get_full_name() or user.get_username())}</span>"
+            f"{name}"
             '<button class="btn btn-sm btn-outline-light" type="submit">'
             f"{html_text(gettext('Log out'))}</button></form>"
         )

@@ -53,7 +53,7 @@ def test_an_agent_sees_the_desk_their_reminders_and_a_logout_form(client, agent)
     assert re.search(r'id="notifications-link">Reminders <span[^>]*>1</span></a>', html)
     assert f'<form method="post" action="{reverse("logout")}"' in html
     assert re.search(r'name="csrfmiddlewaretoken" value="[\w]{64}"', html)
-    assert ">Ana Silva</span>" in html
+    assert f'id="account-link" href="{reverse("account:page")}">Ana Silva</a>' in html
 
 
 def test_the_page_an_agent_is_on_is_marked(client, agent):

@@ -21,7 +21,8 @@ def banner(site: str) -> str:
             f"  Help desk on {site}/",
             f"    customers: {site}/contact/   help centre: {site}/kb/",
             f"    agents:    {site}/desk/   (agent1 … agent5, password: demo)",
-            f"    managers:  {site}/admin/  (manager, password: demo)",
+            f"    managers:  {site}/admin/  (manager, password: demo; sets up two-factor login"
+            " with an authenticator app at the first login)",
             f"    mail sent: {site}/dev/mail/",
             "  Ctrl-C stops everything.",
             "",

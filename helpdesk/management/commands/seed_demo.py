@@ -248,7 +248,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{count} solved cases of history loaded."))
         self.stdout.write(
             "Log in at /accounts/login/ as manager (manager, admin) or agent1 … agent5 (agents); "
-            f"the password is '{PASSWORD}' for all."
+            f"the password is '{PASSWORD}' for all. The manager sets up two-factor login (an "
+            "authenticator app) at the first login."
         )
 
     @transaction.atomic
