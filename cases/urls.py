@@ -44,4 +44,6 @@ contact_urlpatterns = [
     path("<int:pk>/", contacts.detail, name="detail"),
     path("<int:pk>/owner/", contacts.change_owner, name="change_owner"),
     path("<int:pk>/details/", contacts.edit_details, name="edit_details"),
+    path("<int:pk>/export/", contacts.export_data, name="export"),
+    path("<int:pk>/erase/", contacts.erase, name="erase"),
 ]

@@ -56,6 +56,8 @@ class Contact(models.Model):
         help_text="The contact's single point of contact: every case they open lands here.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When their personal data was erased (cases.personal_data): the row stays, anonymous.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ContactQuerySet.as_manager()
 

@@ -1,23 +1,25 @@
 """The desk's contacts: the directory, a contact's page with all their cases, owner changes."""
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.query import EmptyQuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agents.desk import agent_required
 from cases import handover
 from cases.choices import desk_choices, name_of
 from cases.contact_history import contact_history
-from cases.models import OPEN_STATUSES, Case
+from cases.models import OPEN_STATUSES, Attachment, Case, Message
+from cases.personal_data import contact_erase, contact_export
 from contacts.forms import ContactDetailsForm, ContactOwnerForm, ContactSearchForm
 from contacts.models import Contact
 from contacts.services import contact_update
@@ -155,3 +157,74 @@ def _contact_page(request, read, owner_form, status=200):
         "case_url": reverse("cases:queue") + "cases/",
     }
     return render(request, "contacts/contact_detail.html", context, status=status)
+
+
+def _manager_only(request):
+    if not request.user.is_staff:
+        raise PermissionDenied(_("Only a manager exports or erases a contact's data."))
+
+
+@agent_required
+@require_POST
+def export_data(request, pk):
+    """Everything held about the contact, as one ZIP file (a manager; audited)."""
+    _manager_only(request)
+    contact = get_object_or_404(
+        Contact.objects.select_related("organization", "owner__user"), pk=pk
+    )
+    archive = contact_export(contact=contact, request=request)
+    return FileResponse(
+        archive,
+        as_attachment=True,
+        filename=f"contact-{contact.pk}.zip",
+        content_type="application/zip",
+    )
+
+
+class EraseForm(forms.Form):
+    confirm = forms.CharField(
+        label=gettext_lazy("Type their email address to confirm"), max_length=254
+    )
+
+    def __init__(self, *args, contact, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+
+    def clean_confirm(self):
+        typed = self.cleaned_data["confirm"].strip()
+        if typed.lower() != self.contact.email.lower():
+            raise forms.ValidationError(_("That is not their email address: nothing was erased."))
+        return typed
+
+
+@agent_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def erase(request, pk):
+    """Erase the contact's personal data, after confirmation (a manager; audited)."""
+    _manager_only(request)
+    contact = get_object_or_404(Contact, pk=pk)
+    if contact.erased_at:
+        messages.info(request, _("This contact's data was erased already."))
+        return redirect("contacts:detail", pk=contact.pk)
+    form = EraseForm(request.POST or None, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        erased = contact_erase(contact=contact, request=request)
+        text = ngettext(
+            "Erased: their details, and the subject, messages and files of their case. "
+            "The case stays, anonymous, for the reports.",
+            "Erased: their details, and the subjects, messages and files of their "
+            "%(cases)d cases. The cases stay, anonymous, for the reports.",
+            erased.cases,
+        )
+        messages.success(request, text % {"cases": erased.cases})
+        return redirect("contacts:detail", pk=contact.pk)
+    cases = Case.objects.filter(contact=contact)
+    context = {
+        "contact": contact,
+        "form": form,
+        "case_count": cases.count(),
+        "message_count": Message.objects.filter(case__contact=contact).count(),
+        "file_count": Attachment.objects.filter(message__case__contact=contact).count(),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "contacts/contact_erase.html", context, status=status)
