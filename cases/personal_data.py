@@ -6,18 +6,30 @@ it. Erasure: name, email, phone and organization replaced; every subject, messag
 rating comment and attachment of their cases removed; their links revoked and mail not
 yet sent to them dropped. The case rows stay, with their timestamps, statuses, response
 times and rating scores, so the reports read the same afterwards. Both are audited.
+Retention: contacts with no open case and nothing new for RETENTION_MONTHS are erased
+by a daily task (`manage.py retention --dry-run` lists them first).
 """
 
+import calendar
 import json
 import tempfile
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from audit.log import Action, audit_record
-from cases.models import Attachment, Case, CaseAccessToken, CaseRating, Message
+from cases.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseAccessToken,
+    CaseRating,
+    Message,
+)
 from contacts.models import Contact
 from outbox.models import OutboundEmail
 
@@ -168,4 +180,40 @@ def contact_erase(*, contact: Contact, request=None, actor=None, why: str = "") 
         label=contact_label(contact),
         detail=f"{why + ': ' if why else ''}{count} cases, {messages} messages, {len(names)} files",
     )
+    return erased
+
+
+def months_before(moment, months: int):
+    """The same day and time `months` calendar months earlier (the month's last day
+    when it has no such day: 31 May less three months is 28 or 29 February)."""
+    year, month = divmod(moment.month - 1 - months, 12)
+    year, month = moment.year + year, month + 1
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def retention_due(now=None):
+    """Contacts kept past RETENTION_MONTHS: not erased yet, no open case, and nothing
+    new from them or their cases since the cut-off (none when the setting is 0)."""
+    months = settings.RETENTION_MONTHS
+    if months <= 0:
+        return Contact.objects.none()
+    cutoff = months_before(now or timezone.now(), months)
+    return (
+        Contact.objects.filter(erased_at__isnull=True, created_at__lt=cutoff)
+        .exclude(cases__status__in=OPEN_STATUSES)
+        .annotate(last_activity=Max("cases__last_activity_at"))
+        .filter(Q(last_activity__isnull=True) | Q(last_activity__lt=cutoff))
+        .order_by("pk")
+    )
+
+
+def retention_erase(now=None) -> list[Contact]:
+    """Erase every contact kept past RETENTION_MONTHS; each erasure is its own
+    transaction and its own audit entry."""
+    erased = []
+    for contact in list(retention_due(now)):
+        contact_erase(contact=contact, why=f"retention ({settings.RETENTION_MONTHS} months)")
+        erased.append(contact)
     return erased

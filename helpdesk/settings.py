@@ -419,7 +419,11 @@ CELERY_BEAT_SCHEDULE = {
     # Monday morning comes at a different hour in each time zone: an hourly pass sends each
     # manager's weekly digest within the hour of 8:00 on their Monday.
     "reports-digests": {"task": "reports.tasks.reports_digests", "schedule": timedelta(hours=1)},
+    # Contacts kept past RETENTION_MONTHS are erased once a day (nothing when it is 0).
+    "retention": {"task": "cases.tasks.retention_erase", "schedule": timedelta(days=1)},
 }
+# Months after which a contact with no open case and nothing new is erased (0: never).
+RETENTION_MONTHS = env_int("RETENTION_MONTHS", 0)
 # Send stored mail right after the commit, in the process that stored it, instead of
 # leaving it to the relay: for the tests only (a request would then wait on SMTP).
 OUTBOX_SEND_ON_COMMIT = False
