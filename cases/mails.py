@@ -104,3 +104,21 @@ def case_links_email(*, contact: Contact, cases: list[Case]) -> OutboundEmail:
         context=context,
         language=contact.language,
     )
+
+
+@transaction.atomic
+def contact_data_email(*, contact: Contact, url: str) -> OutboundEmail:
+    """The link to a copy of everything held about them, asked for from a case page."""
+    context = {
+        "contact": contact,
+        "first_name": contact.first_name,
+        "site_name": settings.SITE_NAME,
+        "url": url,
+    }
+    return email_store(
+        kind=OutboundEmail.Kind.DATA,
+        to=contact.email,
+        template="contact_data",
+        context=context,
+        language=contact.language,
+    )

@@ -17,8 +17,10 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.log import Action, audit_record
@@ -34,6 +36,9 @@ from contacts.models import Contact
 from outbox.models import OutboundEmail
 
 ERASED_SUBJECT = "(erased)"
+# A customer's own copy: a signed link mailed to them, good for a day.
+DATA_LINK_SECONDS = 24 * 3600
+DATA_LINK_SALT = "cases.personal_data.copy"
 ERASED_DOMAIN = "erased.invalid"  # .invalid never resolves: nothing can be sent there
 
 
@@ -46,7 +51,28 @@ def contact_label(contact: Contact) -> str:
     return f"contact #{contact.pk}"
 
 
-def contact_export(*, contact: Contact, request=None, actor=None) -> tempfile.SpooledTemporaryFile:
+def data_link_create(contact: Contact) -> str:
+    """The address of the contact's copy of their data: signed, good for a day."""
+    token = signing.TimestampSigner(salt=DATA_LINK_SALT).sign(str(contact.pk))
+    return f"{settings.SITE_URL}{reverse('cases:customer_data', args=[token])}"
+
+
+def data_link_contact(token: str) -> Contact | None:
+    """The contact a data link was made for, or None: forged, expired or erased since."""
+    try:
+        pk = signing.TimestampSigner(salt=DATA_LINK_SALT).unsign(token, max_age=DATA_LINK_SECONDS)
+    except signing.BadSignature:
+        return None
+    return (
+        Contact.objects.select_related("organization", "owner__user")
+        .filter(pk=int(pk), erased_at__isnull=True)
+        .first()
+    )
+
+
+def contact_export(
+    *, contact: Contact, request=None, actor=None, how: str = ""
+) -> tempfile.SpooledTemporaryFile:
     """Everything held about the contact, as a ZIP file opened at its start."""
     cases = list(
         Case.objects.filter(contact=contact)
@@ -130,7 +156,7 @@ def contact_export(*, contact: Contact, request=None, actor=None) -> tempfile.Sp
         actor=actor,
         target=contact,
         label=contact_label(contact),
-        detail=f"{len(cases)} cases, {len(files)} files",
+        detail=f"{how + ': ' if how else ''}{len(cases)} cases, {len(files)} files",
     )
     return archive
 

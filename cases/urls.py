@@ -15,6 +15,12 @@ urlpatterns = [
     path("c/case/<str:reference>/reopen/", customer.customer_reopen, name="customer_reopen"),
     path("c/case/<str:reference>/rate/", customer.customer_rate, name="customer_rate"),
     path(
+        "c/case/<str:reference>/my-data/",
+        customer.customer_data_request,
+        name="customer_data_request",
+    ),
+    path("c/data/<str:token>/", customer.customer_data, name="customer_data"),
+    path(
         "c/case/<str:reference>/attachments/<int:pk>/",
         customer.customer_attachment,
         name="customer_attachment",

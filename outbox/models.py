@@ -24,6 +24,7 @@ class OutboundEmail(models.Model):
         WAITING = "waiting", _("Waiting on the customer")
         RESOLVED = "resolved", _("Resolved, with a rating request")
         LINKS = "links", _("Fresh case links")
+        DATA = "data", _("A link to a copy of their data")
         NOTIFICATION = "notification", _("Desk notification")
         DIGEST = "digest", _("Weekly figures")
 

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cases import customer, links, staging
+from cases import customer, links, mails, personal_data, staging
 from cases.forms import CustomerReplyForm, LinkRequestForm, RatingForm
 from cases.models import OPEN_STATUSES, Attachment, Channel, Status, parse_reference
 from contacts.models import Contact
@@ -195,3 +196,38 @@ def link_request(request):
     # "My requests": the cases this browser already follows, then a way to all the others.
     context = {"form": form, "my_cases": links.session_cases(request.session)}
     return render(request, "cases/customer_link_request.html", context)
+
+
+@require_POST
+def customer_data_request(request, reference):
+    """From their case page, a customer asks for a copy of their data: a link to it is
+    mailed to their address (whoever holds the page may ask; only the mailbox gets it)."""
+    case = _customer_case(request, reference)
+    limit = settings.LINK_REQUESTS_PER_HOUR
+    identity = f"contact-{case.contact_id}"
+    if not rate_limit_allows(
+        request, scope="data-copy", limit=limit, period=3600, identity=identity
+    ):
+        return render(request, "cases/too_many_requests.html", status=429)
+    mails.contact_data_email(contact=case.contact, url=personal_data.data_link_create(case.contact))
+    messages.success(
+        request,
+        _("We have mailed you a link to a copy of your data. It works for a day."),
+    )
+    return redirect("cases:customer_case", reference=case.reference)
+
+
+@require_safe
+def customer_data(request, token):
+    """The copy itself, from the mailed link: a ZIP file, or the product's 404 when the
+    link is forged, more than a day old, or its contact was erased since."""
+    contact = personal_data.data_link_contact(token)
+    if contact is None:
+        raise Http404("This link does not work (any more). Ask again from your case page.")
+    archive = personal_data.contact_export(
+        contact=contact, request=request, how="by the customer, from the mailed link"
+    )
+    response = FileResponse(
+        archive, as_attachment=True, filename="my-data.zip", content_type="application/zip"
+    )
+    return _private(response)
