@@ -108,7 +108,7 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cases.auth.De
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
-    "csp.middleware.CSPMiddleware",
+    "helpdesk.lib.headers.ContentSecurityPolicyMiddleware",
     "helpdesk.lib.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

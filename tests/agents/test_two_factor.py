@@ -220,3 +220,18 @@ def test_at_the_second_step_the_bar_offers_no_desk_links(client, enrolled):
     nav = page.split("</nav>")[0]
     assert ">Queue<" not in nav and ">Log a case<" not in nav and ">Admin<" not in nav
     assert "Log out" in page
+
+
+def test_ten_recovery_codes_then_none(client, enrolled, agent):
+    _, codes = enrolled
+    for code_ in codes:
+        log_in(client, "ana")
+        assert client.post(reverse("account:two_factor"), {"code": code_}).status_code == 302
+        client.post(reverse("logout"))
+
+    log_in(client, "ana")
+    with time_machine.travel(time.time() + 60, tick=False):
+        spent = client.post(reverse("account:two_factor"), {"code": codes[-1]})
+
+    assert spent.status_code == 400
+    assert StaticToken.objects.count() == 0

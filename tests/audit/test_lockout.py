@@ -99,3 +99,25 @@ def test_the_admin_login_is_locked_out_too(client, manager, limit):
         )
 
     assert answer.status_code == 429
+
+
+@pytest.mark.parametrize("username", ["ana", "nobody-by-this-name"])
+def test_a_wrong_login_hashes_a_password_whether_or_not_the_name_exists(
+    client, agent, monkeypatch, username
+):
+    """The time a refusal takes is the password hasher's either way (Django's backend
+    hashes a throwaway password for a name it does not know)."""
+    from django.contrib.auth import hashers
+
+    hashed = []
+    real = hashers.get_hasher
+
+    def counting(algorithm="default"):
+        hasher = real(algorithm)
+        hashed.append(hasher.algorithm)
+        return hasher
+
+    monkeypatch.setattr(hashers, "get_hasher", counting)
+
+    assert log_in(client, username).status_code == 200
+    assert hashed  # a hash was computed for this attempt

@@ -74,6 +74,14 @@ def new_page(browser, live_server):
 
         page.on("response", note_broken_asset)
         page.on("pageerror", lambda error: broken.append(f"JavaScript error: {error}"))
+
+        def note_refused(message):
+            # What the content security policy blocked: a script or style of ours that
+            # it stops would leave the page working less, not failing.
+            if "Content Security Policy" in message.text:
+                broken.append(f"Refused by the policy: {message.text}")
+
+        page.on("console", note_refused)
         opened.append((context, broken))
         return page
 

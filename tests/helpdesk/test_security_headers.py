@@ -85,3 +85,14 @@ def test_the_deployment_check_passes_with_production_settings(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_admin_may_have_inline_styles_but_never_inline_scripts(client, manager):
+    client.force_login(manager.user)
+
+    admin_policy = client.get(reverse("admin:index"))["Content-Security-Policy"]
+    desk_policy = client.get(reverse("cases:queue"))["Content-Security-Policy"]
+
+    assert "style-src 'self' 'unsafe-inline'" in admin_policy
+    assert "script-src 'self';" in admin_policy + ";"
+    assert "unsafe-inline" not in desk_policy
