@@ -292,8 +292,10 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Plain HTTP is sent to HTTPS (a proxy that already does so may set this off).
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Plain HTTP is sent to HTTPS when the site's address is https:// (a proxy that
+    # redirects already may set this off; a site served over plain HTTP, such as the
+    # side-by-side benchmark's, is left alone).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SITE_URL.startswith("https://"))
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     # Asking browsers to preload HTTPS for the domain is its owner's decision, for every

@@ -96,3 +96,25 @@ def test_the_admin_may_have_inline_styles_but_never_inline_scripts(client, manag
     assert "style-src 'self' 'unsafe-inline'" in admin_policy
     assert "script-src 'self';" in admin_policy + ";"
     assert "unsafe-inline" not in desk_policy
+
+
+@pytest.mark.parametrize(
+    ("site_url", "redirect"),
+    [("https://help.example.com", "True"), ("http://127.0.0.1:8841", "False"), ("", "False")],
+)
+def test_production_redirects_to_https_when_the_site_is_https(tmp_path, site_url, redirect):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SITE_URL": site_url,
+        "VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+    }
+    code = "from django.conf import settings; print(settings.SECURE_SSL_REDIRECT)"
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.stdout.strip() == redirect, result.stderr
