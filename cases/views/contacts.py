@@ -47,17 +47,24 @@ def directory(request):
 @agent_required
 @require_safe
 def detail(request, pk):
-    read = _contact_or_404(request, pk)
-    return _contact_page(request, read, ContactOwnerForm())
+    return _contact_page(request, _contact_or_404(request, pk))
 
 
 @agent_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def change_owner(request, pk):
-    read = _contact_or_404(request, pk)
-    contact = read.contact
-    form = ContactOwnerForm(request.POST)
-    if form.is_valid():
+    """Give the contact another owner, on a page of its own: the list of agents with
+    their teams and absences, a reason, and whether their open cases move too."""
+    contact = get_object_or_404(
+        Contact.objects.select_related("owner__user", "owner__backup__user"), pk=pk
+    )
+    form = ContactOwnerForm(request.POST or None)
+    kept = desk_choices()
+    form.fields["new_owner"].choices = [
+        ("", form.fields["new_owner"].empty_label),
+        *kept.agents_described(timezone.now()),
+    ]
+    if request.method == "POST" and form.is_valid():
         try:
             change, moved = handover.contact_owner_change(
                 contact=contact, actor=request.user, **form.cleaned_data
@@ -77,7 +84,9 @@ def change_owner(request, pk):
                 ) % {"count": moved}
             messages.success(request, text)
             return redirect("contacts:detail", pk=contact.pk)
-    return _contact_page(request, read, form, status=400)
+    context = {"contact": contact, "owner_form": form}
+    status = 400 if form.errors else 200
+    return render(request, "contacts/contact_owner.html", context, status=status)
 
 
 @agent_required
@@ -114,14 +123,10 @@ def _contact_or_404(request, pk):
     return read
 
 
-def _contact_page(request, read, owner_form, status=200):
+def _contact_page(request, read, status=200):
     contact = read.contact
     kept = desk_choices()
     now = timezone.now()
-    owner_form.fields["new_owner"].choices = [
-        ("", owner_form.fields["new_owner"].empty_label),
-        *kept.agents_described(now),
-    ]
 
     def agent_name(pk, fallback):
         return name_of(kept.agent_names, pk, fallback)
@@ -152,7 +157,6 @@ def _contact_page(request, read, owner_form, status=200):
         "case_count": contact.case_count,
         "open_cases": contact.open_case_count,
         "history": history,
-        "owner_form": owner_form,
         # Rows link to cases by this prefix: one reverse() per page, not two per row.
         "case_url": reverse("cases:queue") + "cases/",
     }

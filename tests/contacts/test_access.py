@@ -37,10 +37,12 @@ def test_deactivated_agents_are_sent_to_login(client, customer):
     assert client.get(reverse("contacts:directory")).status_code == 302
 
 
-def test_changing_the_owner_takes_post_only(client, agent, customer):
+def test_the_owner_page_is_shown_and_takes_a_post(client, agent, customer):
     client.force_login(agent.user)
+    url = reverse("contacts:change_owner", args=[customer.pk])
 
-    assert client.get(reverse("contacts:change_owner", args=[customer.pk])).status_code == 405
+    assert client.get(url).status_code == 200
+    assert client.put(url).status_code == 405
 
 
 def test_directory_and_contact_page_refuse_post(client, agent, customer):

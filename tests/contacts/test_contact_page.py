@@ -59,7 +59,7 @@ def test_contact_page_says_when_the_owner_is_away(agent_client, agent, maria):
 
 
 def owners_offered(client, contact) -> list[str]:
-    html = contact_page(client, contact).content.decode()
+    html = client.get(reverse("contacts:change_owner", args=[contact.pk])).content.decode()
     select = re.search(r'<select[^>]*id="id_new_owner"[^>]*>(.*?)</select>', html, re.S)
     return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
 
@@ -157,17 +157,19 @@ def test_contact_page_shows_who_changed_the_owner_when_and_why(
     assert history.index("Ben Carter") < history.index("no owner")
 
 
-def test_contact_page_offers_active_agents_and_moves_cases_by_default(agent_client, maria):
+def test_the_owner_page_offers_active_agents_and_moves_cases_by_default(agent_client, maria):
     AgentFactory(user__first_name="Gone", user__last_name="Agent", user__is_active=False)
+    owner_page = reverse("contacts:change_owner", args=[maria.pk])
 
-    response = contact_page(agent_client, maria)
+    shown = contact_page(agent_client, maria).content.decode()
+    response = agent_client.get(owner_page)
 
+    assert f'href="{owner_page}"' in shown and 'name="new_owner"' not in shown
     form = response.context["owner_form"]
     assert "Gone Agent" not in response.content.decode()
+    assert "Ben Carter (Customer Care)" in response.content.decode()
     assert form["move_open_cases"].value() is True
-    assert 'action="{}"'.format(reverse("contacts:change_owner", args=[maria.pk])) in (
-        response.content.decode()
-    )
+    assert f'action="{owner_page}"' in response.content.decode()
 
 
 @pytest.mark.parametrize("cases", [3, 200])

@@ -104,9 +104,12 @@ def test_agent_finds_a_contact_and_hands_them_to_a_colleague(
     expect(case_rows.first).to_contain_text("Launch pad manual missing")
     expect(case_rows.last).to_contain_text("Password reset")
     expect(page.locator("#contact-owner")).to_contain_text("Ben Carter")  # the backup
-    expect(page.get_by_label("Also move their open cases to the new owner")).to_be_checked()
     screenshot(page, "03-contact")
 
+    page.get_by_role("link", name="Change owner").click()
+    expect(page).to_have_url(re.compile(rf"/desk/contacts/{maria.pk}/owner/$"))
+    expect(page.get_by_label("Also move their open cases to the new owner")).to_be_checked()
+    screenshot(page, "03b-change-owner")
     page.get_by_role("combobox", name="New owner").select_option(label="Ben Carter (Customer Care)")
     page.get_by_label("Reason").fill("Ana is moving to the billing team.")
     page.get_by_role("button", name="Change owner").click()
@@ -135,7 +138,7 @@ def test_agent_finds_a_contact_and_hands_them_to_a_colleague(
 
 
 def test_choosing_the_current_owner_shows_why_nothing_changed(page, screenshot, agent, maria):
-    log_in(page, f"/desk/contacts/{maria.pk}/")
+    log_in(page, f"/desk/contacts/{maria.pk}/owner/")
 
     page.get_by_role("combobox", name="New owner").select_option(label="Ana Silva (Customer Care)")
     page.get_by_role("button", name="Change owner").click()
