@@ -49,7 +49,9 @@ class DeskChoices(NamedTuple):
 
 def desk_choices() -> DeskChoices:
     """The lists, from the cache, or read now (and kept) when the cache has none."""
-    return kept(CACHE_KEY, _read, CACHE_SECONDS)
+    # Every desk page reads them: held in the process for a few seconds too
+    # (helpdesk.lib.kept.MEMO_SECONDS), so a page does not wait on Redis for them.
+    return kept(CACHE_KEY, _read, CACHE_SECONDS, remember=True)
 
 
 def _read() -> DeskChoices:

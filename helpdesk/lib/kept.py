@@ -10,6 +10,7 @@ see helpdesk.lib.ratelimit.cache_breaker): nothing waits on a broken cache.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -22,9 +23,26 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# What a process took from the shared cache with `memo=True`, for a few seconds: a page
+# that reads the same lists on every request asks Redis once in that while. Another
+# process's change shows here within MEMO_SECONDS; this process's own at once
+# (kept_drop). Keyed by the cache's key prefix too, so nothing crosses from one
+# configuration (a test's) to another. The values are shared: callers only read them.
+MEMO_SECONDS = 5
+memo: dict[tuple[str, str], tuple[float, object]] = {}
+clock = time.monotonic
 
-def kept(key: str, read: Callable[[], T], seconds: int) -> T:
-    """The value kept under `key`, or `read()` now (and kept for `seconds`)."""
+
+def kept(key: str, read: Callable[[], T], seconds: int, *, remember: bool = False) -> T:
+    """The value kept under `key`, or `read()` now (and kept for `seconds`); with
+    `remember`, also held in this process for MEMO_SECONDS."""
+    if remember:
+        held = memo.get((getattr(cache, "key_prefix", ""), key))
+        if held is not None and held[0] > clock():
+            return held[1]
+        value = kept(key, read, seconds)
+        memo[(getattr(cache, "key_prefix", ""), key)] = (clock() + MEMO_SECONDS, value)
+        return value
     if cache_breaker.closed():
         try:
             value = cache.get(key)
@@ -47,6 +65,8 @@ def kept_drop(key: str) -> None:
     committed (a request reading between the two would have kept it as it was)."""
 
     def drop() -> None:
+        for held in [held for held in memo if held[1] == key]:
+            memo.pop(held, None)
         if not cache_breaker.closed():
             return
         try:
