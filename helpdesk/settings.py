@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "inbox",
     "knowledge",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 # django-axes first: it refuses a login while the name or the address is locked out;
@@ -426,6 +429,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Months after which a contact with no open case and nothing new is erased (0: never).
 RETENTION_MONTHS = env_int("RETENTION_MONTHS", 0)
+# The REST API (api/): JSON only, tokens or an agent's session, errors as JSON.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Help desk API",
+    "VERSION": "1",
+    "DESCRIPTION": "Cases and contacts. Authenticate with `Authorization: Bearer <token>` "
+    "(a manager makes tokens in admin).",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 # Send stored mail right after the commit, in the process that stored it, instead of
 # leaving it to the relay: for the tests only (a request would then wait on SMTP).
 OUTBOX_SEND_ON_COMMIT = False

@@ -1,0 +1,62 @@
+"""What the API shows of a case, a contact and a timeline entry."""
+
+from rest_framework import serializers
+
+from cases.models import Case, Message
+from contacts.models import Contact
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.name", default=None)
+    owner = serializers.CharField(source="owner.name", default=None)
+
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "email", "phone", "organization", "language", "owner", "created_at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    contact = serializers.IntegerField(source="contact_id")
+    contact_email = serializers.CharField(source="contact.email")
+    assignee = serializers.CharField(source="assignee.name", default=None)
+    team = serializers.CharField(source="team.name", default=None)
+    category = serializers.CharField(source="category.name", default=None)
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "subject",
+            "status",
+            "priority",
+            "channel",
+            "contact",
+            "contact_email",
+            "assignee",
+            "team",
+            "category",
+            "created_at",
+            "due_at",
+            "last_activity_at",
+        ]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "created_at", "author", "is_internal", "channel", "body"]
+
+    def get_author(self, message) -> str:
+        if message.author_agent_id:
+            return message.author_agent.name
+        return message.author_contact.name if message.author_contact_id else ""
+
+
+class CaseDetailSerializer(CaseSerializer):
+    messages = MessageSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "messages"]

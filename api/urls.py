@@ -1,0 +1,16 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from api import docs, views
+
+app_name = "api"
+
+urlpatterns = [
+    path("cases/", views.CaseList.as_view(), name="cases"),
+    path("cases/<str:reference>/", views.CaseDetail.as_view(), name="case"),
+    path("contacts/", views.ContactList.as_view(), name="contacts"),
+    path("contacts/<int:pk>/", views.ContactDetail.as_view(), name="contact"),
+    path("contacts/<int:pk>/cases/", views.ContactCases.as_view(), name="contact_cases"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", docs.api_docs, name="docs"),
+]

@@ -1,0 +1,127 @@
+"""The REST API, version 1: cases and contacts (read, this far), cursor-paged."""
+
+from django.db.models import Prefetch
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, pagination
+from rest_framework.exceptions import ValidationError
+
+from api.auth import AgentSession, HasScope, TokenAuthentication
+from api.serializers import CaseDetailSerializer, CaseSerializer, ContactSerializer
+from cases.filters import CaseFilter
+from cases.models import Case, Message, parse_reference
+from contacts.models import Contact
+
+# The queue's filters an integration may use (not "sort": pages follow one order).
+CASE_FILTERS = {
+    "q": "Words in the subject or the contact's name or email; end one with * for a prefix.",
+    "status": "new, open, waiting, resolved or closed; repeat it for several.",
+    "priority": "1 (low) to 4 (urgent); repeat it for several.",
+    "assignee": "An agent's id, or none for unassigned cases.",
+    "team": "A team's id.",
+    "category": "A category's id.",
+    "channel": "web, email, phone, chat, walk_in or social.",
+    "due": "overdue, soon (within the hour) or on_track.",
+}
+
+
+class Newest(pagination.CursorPagination):
+    """Newest first, by a cursor: a page is stable while new rows come in."""
+
+    ordering = ("-created_at", "-pk")
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ApiView:
+    authentication_classes = [TokenAuthentication, AgentSession]
+    permission_classes = [HasScope]
+    pagination_class = Newest
+
+
+CASES = Case.objects.select_related("contact", "assignee__user", "team", "category")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(name, str, many=name in {"status", "priority"}, description=text)
+        for name, text in CASE_FILTERS.items()
+    ]
+)
+class CaseList(ApiView, generics.ListAPIView):
+    """Cases, newest first, filtered as the desk's queue filters them."""
+
+    resource = "cases"
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        query = QueryDict(mutable=True)
+        for name in CASE_FILTERS:
+            values = self.request.query_params.getlist(name)
+            if values:
+                query.setlist(name, values)
+        agent = getattr(self.request.user, "agent", None)
+        filterset = CaseFilter(query, queryset=CASES, agent=agent)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset.qs.order_by()
+
+
+class CaseDetail(ApiView, generics.RetrieveAPIView):
+    """One case, by its reference (HD-000123), with its messages and notes."""
+
+    resource = "cases"
+    serializer_class = CaseDetailSerializer
+
+    def get_object(self):
+        pk = parse_reference(self.kwargs["reference"])
+        messages = Message.objects.select_related("author_agent__user", "author_contact")
+        queryset = CASES.prefetch_related(
+            Prefetch("messages", queryset=messages.order_by("created_at", "pk"))
+        )
+        return get_object_or_404(queryset, pk=pk if pk is not None else 0)
+
+
+class ContactList(ApiView, generics.ListAPIView):
+    """Contacts, newest first; email finds one by address, q by name or address."""
+
+    resource = "contacts"
+    serializer_class = ContactSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("email", str, description="The contact's address, in any case."),
+            OpenApiParameter("q", str, description="Words of the name, address or phone."),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        contacts = Contact.objects.select_related("organization", "owner__user")
+        email = self.request.query_params.get("email", "").strip()
+        if email:
+            contacts = contacts.with_email(email)
+        text = self.request.query_params.get("q", "").strip()
+        if text:
+            contacts = contacts.search(text)
+        return contacts
+
+
+class ContactDetail(ApiView, generics.RetrieveAPIView):
+    resource = "contacts"
+    serializer_class = ContactSerializer
+    queryset = Contact.objects.select_related("organization", "owner__user")
+
+
+class ContactCases(ApiView, generics.ListAPIView):
+    """A contact's cases, newest first."""
+
+    resource = "cases"
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        contact = get_object_or_404(Contact, pk=self.kwargs["pk"])
+        return CASES.filter(contact=contact)

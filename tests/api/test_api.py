@@ -1,0 +1,219 @@
+"""The REST API: tokens with scopes, cases and contacts, cursor pages, JSON errors."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from api.models import ApiToken
+from cases.models import Status
+from tests.factories import CaseFactory, ContactFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def token(*scopes, **fields) -> str:
+    made = ApiToken(name="Shop", scopes=list(scopes), **fields)
+    key = made.issue()
+    made.save()
+    return key
+
+
+def get(client, name, key=None, *args, **params):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    return client.get(reverse(f"api:{name}", args=args), params, **headers)
+
+
+@pytest.fixture
+def cases(agent):
+    maria = ContactFactory(name="Maria Garcia", email="maria@acme.example")
+    now = timezone.now()
+    made = [
+        CaseFactory(
+            contact=maria,
+            subject=f"Case {n}",
+            assignee=agent,
+            status=Status.OPEN if n % 2 else Status.CLOSED,
+            created_at=now - timedelta(minutes=n),
+        )
+        for n in range(5)
+    ]
+    return maria, made
+
+
+def test_a_token_with_the_scope_lists_cases_newest_first(client, cases):
+    key = token("cases:read")
+
+    answer = get(client, "cases", key)
+
+    assert answer.status_code == 200
+    assert [row["subject"] for row in answer.json()["results"]] == [f"Case {n}" for n in range(5)]
+    assert answer.json()["results"][0]["contact_email"] == "maria@acme.example"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer hd_wrong", "Bearer", "Token abc", "Bearer a b"],
+)
+def test_without_a_valid_token_nothing_is_shown(client, cases, header):
+    headers = {"HTTP_AUTHORIZATION": header} if header else {}
+
+    answer = client.get(reverse("api:cases"), **headers)
+
+    assert answer.status_code in (401, 403)
+    assert "results" not in answer.json()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"revoked_at": timezone.now()},
+        {"expires_at": timezone.now() - timedelta(seconds=1)},
+    ],
+)
+def test_a_revoked_or_expired_token_is_refused_as_a_wrong_one(client, cases, fields):
+    answer = get(client, "cases", token("cases:read", **fields))
+
+    assert answer.status_code == 401
+    assert answer.json() == {"detail": "The token is not valid."}
+    assert answer["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_token_without_the_scope_is_refused_before_anything_is_looked_up(client, cases):
+    key = token("contacts:read")
+
+    listing = get(client, "cases", key)
+    one = get(client, "case", key, cases[1][0].reference)
+    missing = get(client, "case", key, "HD-999999")
+
+    assert listing.status_code == one.status_code == missing.status_code == 403
+    assert one.json() == missing.json()  # nothing said of whether it exists
+
+
+def test_a_case_is_read_with_its_messages(client, cases, agent):
+    case = cases[1][0]
+    MessageFactory(case=case, author_contact=case.contact, body="It smokes")
+    key = token("cases:read")
+
+    answer = get(client, "case", key, case.reference)
+
+    assert answer.json()["reference"] == case.reference
+    assert [m["body"] for m in answer.json()["messages"]] == ["It smokes"]
+    assert get(client, "case", key, "HD-999999").status_code == 404
+    assert get(client, "case", key, "nonsense").status_code == 404
+
+
+def test_the_queue_filters_apply_and_a_bad_one_is_a_json_error(client, cases):
+    key = token("cases:read")
+
+    open_only = get(client, "cases", key, status="open")
+    bad = get(client, "cases", key, status="exploded")
+
+    assert {row["status"] for row in open_only.json()["results"]} == {"open"}
+    assert bad.status_code == 400 and "status" in bad.json()
+
+
+def test_pages_follow_a_cursor_and_new_cases_do_not_shift_them(client, cases, agent):
+    key = token("cases:read")
+    first = get(client, "cases", key, page_size=2).json()
+
+    CaseFactory(subject="Newer", assignee=agent)  # comes in while a client pages
+    second = client.get(first["next"], HTTP_AUTHORIZATION=f"Bearer {key}").json()
+
+    assert [row["subject"] for row in first["results"]] == ["Case 0", "Case 1"]
+    assert [row["subject"] for row in second["results"]] == ["Case 2", "Case 3"]
+
+
+@pytest.mark.parametrize("size", [5, 40])
+def test_a_list_runs_the_same_queries_whatever_its_size(client, agent, size):
+    CaseFactory.create_batch(size, assignee=agent)
+    key = token("cases:read")
+    get(client, "cases", key)  # warm
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = get(client, "cases", key, page_size=50)
+
+    assert len(answer.json()["results"]) == size
+    assert len(queries) == 2  # the token (its last use is recent: not written), the page
+
+
+def test_contacts_by_email_and_their_cases(client, cases):
+    maria, made = cases
+    ContactFactory(name="Ben Okafor", email="ben@other.example")
+    key = token("contacts:read", "cases:read")
+
+    found = get(client, "contacts", key, email="MARIA@acme.example").json()["results"]
+    theirs = get(client, "contact_cases", key, maria.pk).json()["results"]
+
+    assert [contact["name"] for contact in found] == ["Maria Garcia"]
+    assert len(theirs) == 5
+    assert get(client, "contact", key, maria.pk).json()["email"] == "maria@acme.example"
+
+
+def test_a_token_records_its_last_use(client, cases):
+    key = token("cases:read")
+
+    get(client, "cases", key)
+
+    assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_an_agent_signed_in_on_the_desk_may_read_by_its_session(client, agent, cases):
+    client.force_login(agent.user)
+
+    assert get(client, "cases").status_code == 200
+
+
+def test_a_user_who_is_not_an_agent_gets_nothing(client, non_agent, cases):
+    client.force_login(non_agent)
+
+    assert get(client, "cases").status_code == 401  # a session counts only for agents
+
+
+def test_the_schema_and_its_docs_are_served_from_here(client):
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    docs = client.get(reverse("api:docs"))
+
+    assert schema.status_code == 200 and b"/api/v1/cases/" in schema.content
+    assert docs.status_code == 200
+    page = docs.content.decode()
+    assert "/api/v1/contacts/{id}/cases/" in page and "page_size" in page
+    assert "<script" not in page.split("</nav>", 1)[1].replace(
+        '<script src="/static/bootstrap/js/bootstrap.bundle.min.js"></script>', ""
+    )
+
+
+def test_a_manager_makes_a_token_sees_its_key_once_and_revokes_it(client, manager, cases):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from audit.log import Action
+    from audit.models import AuditEntry
+
+    client.force_login(manager.user)
+    made = client.post(
+        reverse("admin:api_apitoken_add"),
+        {"name": "Shop", "scopes": ["cases:read"], "expires_at_0": "", "expires_at_1": ""},
+        follow=True,
+    )
+    key = re.search(r"(hd_[0-9a-f]{8}_[\w-]+)", made.content.decode()).group(1)
+    saved = ApiToken.objects.get()
+
+    assert key not in str(saved.__dict__) and saved.key_hash != key
+    assert get(client, "cases", key).status_code == 200
+    assert (
+        key
+        not in client.get(reverse("admin:api_apitoken_change", args=[saved.pk])).content.decode()
+    )
+    client.post(
+        reverse("admin:api_apitoken_changelist"),
+        {"action": "revoke", ACTION_CHECKBOX_NAME: [saved.pk]},
+    )
+    client.logout()
+    assert get(client, "cases", key).status_code == 401
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert Action.ADMIN_ADDED in actions and Action.ADMIN_CHANGED in actions
+    assert not any(key in entry.detail for entry in AuditEntry.objects.all())
