@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from cases.models import Case, Message
+from cases.models import Case, Category, Channel, Message, Priority
 from contacts.models import Contact
 
 
@@ -60,3 +60,28 @@ class CaseDetailSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "messages"]
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    """A case an integration opens for a customer."""
+
+    email = serializers.EmailField(max_length=254)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    subject = serializers.CharField(max_length=200)
+    message = serializers.CharField(max_length=20_000)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WEB)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True, default=None
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=None)
+
+    def validate_subject(self, value):
+        value = " ".join(value.split())
+        if not value:
+            raise serializers.ValidationError("Give the case a subject.")
+        return value
+
+    def validate_message(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("Write what the customer asked.")
+        return value

@@ -1,14 +1,25 @@
 """The REST API, version 1: cases and contacts (read, this far), cursor-paged."""
 
+import uuid
+
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from api.auth import AgentSession, HasScope, TokenAuthentication
-from api.serializers import CaseDetailSerializer, CaseSerializer, ContactSerializer
+from api.models import ApiToken
+from api.serializers import (
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseSerializer,
+    ContactSerializer,
+)
+from cases import intake
 from cases.filters import CaseFilter
 from cases.models import Case, Message, parse_reference
 from contacts.models import Contact
@@ -41,6 +52,8 @@ class ApiView:
     pagination_class = Newest
 
 
+# Idempotency keys become the case's submission token, per token (or user).
+IDEMPOTENCY = uuid.UUID("0f0c3a56-6a41-4c5e-9d1e-6b1c7a2d9e11")
 CASES = Case.objects.select_related("contact", "assignee__user", "team", "category")
 
 
@@ -51,10 +64,58 @@ CASES = Case.objects.select_related("contact", "assignee__user", "team", "catego
     ]
 )
 class CaseList(ApiView, generics.ListAPIView):
-    """Cases, newest first, filtered as the desk's queue filters them."""
+    """Cases, newest first, filtered as the desk's queue filters them. POST opens a
+    case for a customer (scope cases:write)."""
 
     resource = "cases"
     serializer_class = CaseSerializer
+
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer, 200: CaseSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                location=OpenApiParameter.HEADER,
+                description="Any string up to 200 characters: a request repeated with the "
+                "same key answers with the case the first one opened (200), never a second.",
+            )
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        given = CaseCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "")
+        if len(key) > 200:
+            raise ValidationError({"Idempotency-Key": ["At most 200 characters."]})
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        who = f"token {token.pk}" if token else f"user {request.user.pk}"
+        submission = uuid.uuid5(IDEMPOTENCY, f"{who}:{key}") if key else None
+        if submission is not None:
+            earlier = CASES.filter(submission_token=submission).first()
+            if earlier is not None:
+                return _replayed(earlier)
+        data = given.validated_data
+        try:
+            case = intake.case_open_from_api(
+                integration=token.name if token else f"{request.user.get_username()} (session)",
+                name=data["name"] or data["email"].split("@")[0],
+                email=data["email"],
+                subject=data["subject"],
+                body=data["message"],
+                channel=data["channel"],
+                category=data["category"],
+                priority=data["priority"],
+                submission_token=submission,
+            )
+        except IntegrityError:
+            # The same key a moment ago, in another request: its case stands.
+            earlier = CASES.filter(submission_token=submission).first() if submission else None
+            if earlier is None:
+                raise
+            return _replayed(earlier)
+        return Response(CaseSerializer(CASES.get(pk=case.pk)).data, status=201)
 
     def get_queryset(self):
         query = QueryDict(mutable=True)
@@ -67,6 +128,12 @@ class CaseList(ApiView, generics.ListAPIView):
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         return filterset.qs.order_by()
+
+
+def _replayed(case) -> Response:
+    response = Response(CaseSerializer(case).data, status=200)
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 class CaseDetail(ApiView, generics.RetrieveAPIView):

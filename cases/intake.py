@@ -33,10 +33,12 @@ def case_open(
     submission_token: uuid.UUID | None = None,
     actor: AbstractBaseUser | None = None,
     contact_is_new: bool = False,
+    integration: str = "",
 ) -> Case:
     """Open a case with its first message, route it, and acknowledge it after commit.
     `contact_is_new`: this transaction created the contact (routing need not lock it);
-    it may not be saved yet (it is saved with the owner routing gives it)."""
+    it may not be saved yet (it is saved with the owner routing gives it).
+    `integration`: the API token's name, when an integration opened it."""
     if priority is None:
         priority = (
             category.default_priority if category else Case._meta.get_field("priority").default
@@ -51,11 +53,12 @@ def case_open(
         submission_token=submission_token,
     )
     how = Channel(channel).label.lower()
-    detail = (
-        f"Logged by {actor_name(actor)} from the {how} of {contact.name}."
-        if actor
-        else f"Opened by {contact.name} through the {how}."
-    )
+    if integration:
+        detail = f"Opened through the API by “{integration}” for {contact.name} ({how})."
+    elif actor:
+        detail = f"Logged by {actor_name(actor)} from the {how} of {contact.name}."
+    else:
+        detail = f"Opened by {contact.name} through the {how}."
     events = [
         case_event(case, actor=actor, kind=CaseEvent.Kind.CREATED, detail=detail, name=contact.name)
     ]
@@ -104,6 +107,37 @@ def case_open_from_web(
         uploads=uploads,
         content_types=content_types,
         submission_token=submission_token,
+    )
+
+
+@transaction.atomic
+def case_open_from_api(
+    *,
+    integration: str,
+    name: str,
+    email: str,
+    subject: str,
+    body: str,
+    channel: Channel,
+    category: Category | None,
+    priority: int | None,
+    submission_token: uuid.UUID | None,
+) -> Case:
+    """An integration opens a case for a customer (the shop, a chat tool): found or made
+    by email as the contact form does, routed and acknowledged the same way. The
+    timeline names the integration. A repeated `submission_token` finds the case the
+    first request opened (the caller looks first; the unique column settles a race)."""
+    contact = contact_find_or_new(email=email, name=name)
+    return case_open(
+        contact_is_new=contact.pk is None,
+        contact=contact,
+        subject=subject,
+        body=body,
+        channel=channel,
+        category=category,
+        priority=priority,
+        submission_token=submission_token,
+        integration=integration,
     )
 
 

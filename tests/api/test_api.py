@@ -217,3 +217,88 @@ def test_a_manager_makes_a_token_sees_its_key_once_and_revokes_it(client, manage
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert Action.ADMIN_ADDED in actions and Action.ADMIN_CHANGED in actions
     assert not any(key in entry.detail for entry in AuditEntry.objects.all())
+
+
+def post_case(client, key, data, **headers):
+    return client.post(
+        reverse("api:cases"),
+        data,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        **headers,
+    )
+
+
+NEW_CASE = {
+    "email": "Maria@Acme.example",
+    "name": "Maria Garcia",
+    "subject": "Order 1234 failed",
+    "message": "The payment went through but the order failed.",
+}
+
+
+def test_an_integration_opens_a_case_as_the_contact_form_would(client, agent, cases):
+    from cases.models import Case, CaseEvent
+    from outbox.models import OutboundEmail
+
+    maria, _ = cases
+    key = token("cases:write", "cases:read")
+
+    answer = post_case(client, key, NEW_CASE)
+
+    assert answer.status_code == 201
+    case = Case.objects.get(subject="Order 1234 failed")
+    assert case.contact == maria  # found by address, in any case
+    assert case.messages.get().body == NEW_CASE["message"]
+    assert case.assignee is not None  # routed
+    created = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.CREATED)
+    assert "“Shop”" in created.detail
+    assert OutboundEmail.objects.filter(case=case, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT).exists()
+
+
+def test_a_read_token_cannot_open_a_case(client, cases):
+    from cases.models import Case
+
+    before = Case.objects.count()
+
+    assert post_case(client, token("cases:read"), NEW_CASE).status_code == 403
+    assert Case.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"subject": "   "}, "subject"),
+        ({"subject": "x" * 201}, "subject"),
+        ({"message": ""}, "message"),
+        ({"channel": "pigeon"}, "channel"),
+        ({"priority": 9}, "priority"),
+        ({"category": 424242}, "category"),
+    ],
+)
+def test_bad_input_is_refused_field_by_field_and_nothing_stored(client, cases, change, field):
+    from cases.models import Case
+
+    before = Case.objects.count()
+
+    answer = post_case(client, token("cases:write"), {**NEW_CASE, **change})
+
+    assert answer.status_code == 400
+    assert field in answer.json()
+    assert Case.objects.count() == before
+
+
+def test_an_idempotency_key_never_makes_a_second_case(client, agent, cases):
+    from cases.models import Case
+
+    key = token("cases:write")
+    first = post_case(client, key, NEW_CASE, HTTP_IDEMPOTENCY_KEY="order-1234")
+    again = post_case(client, key, NEW_CASE, HTTP_IDEMPOTENCY_KEY="order-1234")
+    other = post_case(client, token("cases:write"), NEW_CASE, HTTP_IDEMPOTENCY_KEY="order-1234")
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert other.json()["reference"] != first.json()["reference"]  # another integration's
+    assert Case.objects.filter(subject="Order 1234 failed").count() == 2
