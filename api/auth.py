@@ -1,14 +1,18 @@
 """Who calls the API: an integration with a token (`Authorization: Bearer hd_…`), or an
 agent signed in on the desk (its session, with DRF's CSRF check)."""
 
+import math
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions, permissions, throttling
 
 from api.models import ApiToken, key_hash
+from helpdesk.lib.ratelimit import allowance_take
 
 # A token's last use is written at most this often (not on every request).
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -83,3 +87,22 @@ class AgentSessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class TokenRate(throttling.BaseThrottle):
+    """Each token (or agent) may make API_REQUESTS_PER_MINUTE requests a minute; past that
+    the answer is 429 with Retry-After (helpdesk.lib.ratelimit: a cache that is down
+    lets requests through rather than refuse them all)."""
+
+    period = 60
+
+    def allow_request(self, request, view):
+        if isinstance(request.auth, ApiToken):
+            identity = f"token:{request.auth.pk}"
+        else:
+            identity = f"user:{request.user.pk}"
+        limit = settings.API_REQUESTS_PER_MINUTE
+        return allowance_take(scope="api", identity=identity, limit=limit, period=self.period)
+
+    def wait(self):
+        return math.ceil(self.period - time.time() % self.period)

@@ -11,7 +11,7 @@ from rest_framework import generics, pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from api.auth import AgentSession, HasScope, TokenAuthentication
+from api.auth import AgentSession, HasScope, TokenAuthentication, TokenRate
 from api.models import ApiToken
 from api.serializers import (
     CaseCreateSerializer,
@@ -49,6 +49,7 @@ class Newest(pagination.CursorPagination):
 class ApiView:
     authentication_classes = [TokenAuthentication, AgentSession]
     permission_classes = [HasScope]
+    throttle_classes = [TokenRate]
     pagination_class = Newest
 
 

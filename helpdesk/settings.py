@@ -436,6 +436,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests a minute each API token (or agent) may make; past it, 429 with Retry-After.
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 120)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Help desk API",
     "VERSION": "1",

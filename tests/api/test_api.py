@@ -1,9 +1,10 @@
 """The REST API: tokens with scopes, cases and contacts, cursor pages, JSON errors."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -302,3 +303,17 @@ def test_an_idempotency_key_never_makes_a_second_case(client, agent, cases):
     assert again["Idempotent-Replayed"] == "true"
     assert other.json()["reference"] != first.json()["reference"]  # another integration's
     assert Case.objects.filter(subject="Order 1234 failed").count() == 2
+
+
+def test_past_its_rate_a_token_gets_429_with_retry_after(client, settings, cases):
+    settings.API_REQUESTS_PER_MINUTE = 3
+    key, other = token("cases:read"), token("cases:read")
+
+    # Ten seconds into a minute: the window does not turn during the test.
+    with time_machine.travel(datetime(2026, 11, 29, 12, 0, 10, tzinfo=UTC), tick=False):
+        answers = [get(client, "cases", key).status_code for _ in range(4)]
+        refused = get(client, "cases", key)
+        assert get(client, "cases", other).status_code == 200  # each token its own
+
+    assert answers == [200, 200, 200, 429]
+    assert refused["Retry-After"] == "50"
