@@ -56,3 +56,69 @@ class ApiToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+# What an endpoint may ask for (issue 15 names them; the desk sends those it has wired).
+EVENTS = [
+    ("case.created", "A case was opened"),
+    ("message.created", "A reply or a customer's message (notes only to internal endpoints)"),
+]
+
+
+class WebhookEndpoint(models.Model):
+    """Where a manager wants events sent: a URL, the events, and the secret they are
+    signed with (shown in admin to set up the receiver)."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list, blank=True)
+    secret = models.CharField(max_length=100, editable=False)
+    internal = models.BooleanField(
+        default=False, help_text="Also send internal notes (a system of your own, not a partner's)."
+    )
+    active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "webhook endpoint"
+
+    def __str__(self):
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: its payload, and what came of each try."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    message_id = models.CharField(max_length=50, unique=True)
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_response = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(delivered_at__isnull=True, failed_at__isnull=True),
+                name="webhook_due_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint}"

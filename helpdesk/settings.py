@@ -424,6 +424,12 @@ CELERY_BEAT_SCHEDULE = {
     # Monday morning comes at a different hour in each time zone: an hourly pass sends each
     # manager's weekly digest within the hour of 8:00 on their Monday.
     "reports-digests": {"task": "reports.tasks.reports_digests", "schedule": timedelta(hours=1)},
+    # Webhook deliveries due are handed to the worker, a task each (api.webhooks).
+    "webhooks-sweep": {
+        "task": "api.tasks.webhooks_sweep",
+        "schedule": timedelta(seconds=5),
+        "options": {"expires": 5},
+    },
     # Contacts kept past RETENTION_MONTHS are erased once a day (nothing when it is 0).
     "retention": {"task": "cases.tasks.retention_erase", "schedule": timedelta(days=1)},
 }
@@ -436,6 +442,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Webhooks to private, loopback or link-local addresses are refused unless this is set
+# (tests, local development): a manager's URL must not reach inside the network.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 # Requests a minute each API token (or agent) may make; past it, 429 with Retry-After.
 API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 120)
 SPECTACULAR_SETTINGS = {
