@@ -61,7 +61,12 @@ class ApiToken(models.Model):
 # What an endpoint may ask for (issue 15 names them; the desk sends those it has wired).
 EVENTS = [
     ("case.created", "A case was opened"),
+    ("case.assigned", "A case was given to an agent (or unassigned)"),
+    ("case.status_changed", "A case's status changed"),
+    ("case.resolved", "A case was resolved"),
     ("message.created", "A reply or a customer's message (notes only to internal endpoints)"),
+    ("rating.created", "A customer rated the help"),
+    ("contact.erased", "A contact's personal data was erased"),
 ]
 
 

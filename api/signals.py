@@ -1,12 +1,14 @@
 """The changes that become webhook events, heard as they are saved (in the change's own
-transaction): a case opened, a message written."""
+transaction): a case opened, assigned, its status changed or resolved, a message
+written, a rating given, a contact erased."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from api.models import WebhookEndpoint
 from api.webhooks import ENDPOINTS_KEY, webhook_emit
-from cases.models import Case, Message
+from cases.models import Case, CaseEvent, CaseRating, Message, Status
+from cases.signals import contact_erased
 from helpdesk.lib.kept import kept_drop
 
 
@@ -50,3 +52,45 @@ def message_created(sender, instance, created, raw=False, **kwargs):
             },
             internal=instance.is_internal,
         )
+
+
+@receiver(post_save, sender=CaseEvent, dispatch_uid="webhook-case-event")
+def case_changed(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
+        return
+    case = instance.case
+    if instance.kind == CaseEvent.Kind.ASSIGNED:
+        assignee = case.assignee
+        webhook_emit(
+            "case.assigned",
+            {
+                "reference": case.reference,
+                "assignee": assignee.pk if assignee else None,
+                "assignee_name": assignee.name if assignee else None,
+                "team": case.team_id,
+            },
+        )
+    elif instance.kind == CaseEvent.Kind.STATUS:
+        data = {"reference": case.reference, "status": case.status, "detail": instance.detail}
+        webhook_emit("case.status_changed", data)
+        if case.status == Status.RESOLVED:
+            webhook_emit("case.resolved", {"reference": case.reference})
+
+
+@receiver(post_save, sender=CaseRating, dispatch_uid="webhook-rating-created")
+def rating_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        webhook_emit(
+            "rating.created",
+            {
+                "case": instance.case.reference,
+                "score": instance.score,
+                "recommend": instance.recommend,
+                "comment": instance.comment,
+            },
+        )
+
+
+@receiver(contact_erased, dispatch_uid="webhook-contact-erased")
+def contact_was_erased(sender, contact_id, **kwargs):
+    webhook_emit("contact.erased", {"contact": contact_id})

@@ -32,6 +32,7 @@ from cases.models import (
     CaseRating,
     Message,
 )
+from cases.signals import contact_erased
 from contacts.models import Contact
 from outbox.models import OutboundEmail
 
@@ -198,6 +199,7 @@ def contact_erase(*, contact: Contact, request=None, actor=None, why: str = "") 
     contact.erased_at = now
     contact.save(update_fields=["name", "email", "phone", "organization", "erased_at"])
     erased = Erased(cases=count, messages=messages, files=len(names))
+    contact_erased.send(sender=Contact, contact_id=contact.pk)
     audit_record(
         Action.CONTACT_ERASED,
         request=request,

@@ -5,3 +5,6 @@ from django.dispatch import Signal
 # The contact form made a case (sent with request= and case=): the knowledge base
 # marks the suggestions this visitor opened as not having deflected it.
 contact_form_sent = Signal()
+
+# A contact's personal data was erased (sent with contact_id=): integrations hear of it.
+contact_erased = Signal()

@@ -235,3 +235,46 @@ def test_a_new_endpoint_is_heard_at_once(agent):
     endpoint()
 
     assert webhooks.webhook_emit("case.created", {}) == 1
+
+
+def events_sent():
+    return sorted(WebhookDelivery.objects.values_list("event", flat=True))
+
+
+def test_a_case_assigned_resolved_and_rated_becomes_events(agent, other_agent):
+    from cases.customer import case_rate
+    from cases.models import Status
+    from cases.transitions import assignee_set, status_set
+
+    endpoint(events=["case.assigned", "case.status_changed", "case.resolved", "rating.created"])
+    case = CaseFactory(assignee=agent)
+
+    assignee_set(case, other_agent, actor=agent.user)
+    status_set(case, Status.WAITING, actor=agent.user, notify=False)
+    status_set(case, Status.RESOLVED, actor=agent.user, notify=False)
+    case.save()
+    case_rate(case=case, score=4, comment="Quick")
+
+    assert events_sent() == [
+        "case.assigned",
+        "case.resolved",
+        "case.status_changed",
+        "case.status_changed",
+        "rating.created",
+    ]
+    assigned = WebhookDelivery.objects.get(event="case.assigned").payload["data"]
+    assert assigned["assignee_name"] == "Ben Carter"
+    rated = WebhookDelivery.objects.get(event="rating.created").payload["data"]
+    assert (rated["score"], rated["comment"]) == (4, "Quick")
+
+
+def test_an_erased_contact_becomes_an_event_that_names_no_one(agent, manager):
+    from cases.personal_data import contact_erase
+
+    endpoint(events=["contact.erased"])
+    case = CaseFactory(contact__name="Maria Garcia")
+
+    contact_erase(contact=case.contact, actor=manager.user)
+
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.payload["data"] == {"contact": case.contact_id}
