@@ -66,6 +66,8 @@ EVENTS = [
     ("case.resolved", "A case was resolved"),
     ("message.created", "A reply or a customer's message (notes only to internal endpoints)"),
     ("rating.created", "A customer rated the help"),
+    ("sla.warning", "A response time is due soon"),
+    ("sla.breached", "A response time was missed"),
     ("contact.erased", "A contact's personal data was erased"),
 ]
 

@@ -1,6 +1,6 @@
 """The changes that become webhook events, heard as they are saved (in the change's own
 transaction): a case opened, assigned, its status changed or resolved, a message
-written, a rating given, a contact erased."""
+written, a rating given, a response time due soon or overdue, a contact erased."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from api.models import WebhookEndpoint
 from api.webhooks import ENDPOINTS_KEY, webhook_emit
 from cases.models import Case, CaseEvent, CaseRating, Message, Status
-from cases.signals import contact_erased
+from cases.signals import contact_erased, reminders_made
 from helpdesk.lib.kept import kept_drop
 
 
@@ -94,3 +94,17 @@ def rating_created(sender, instance, created, raw=False, **kwargs):
 @receiver(contact_erased, dispatch_uid="webhook-contact-erased")
 def contact_was_erased(sender, contact_id, **kwargs):
     webhook_emit("contact.erased", {"contact": contact_id})
+
+
+@receiver(reminders_made, dispatch_uid="webhook-reminders")
+def response_times(sender, reminders, **kwargs):
+    for reminder in reminders:
+        event = "sla.breached" if reminder.kind == "breach" else "sla.warning"
+        webhook_emit(
+            event,
+            {
+                "reference": reminder.case.reference,
+                "target": reminder.target,
+                "due_at": reminder.due_at,
+            },
+        )

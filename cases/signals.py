@@ -8,3 +8,7 @@ contact_form_sent = Signal()
 
 # A contact's personal data was erased (sent with contact_id=): integrations hear of it.
 contact_erased = Signal()
+
+# The response-time sweep made reminders (sent with reminders=, each with its case):
+# integrations hear of each warning and breach.
+reminders_made = Signal()

@@ -23,6 +23,7 @@ from cases.models import (
     SlaPolicy,
     Target,
 )
+from cases.signals import reminders_made
 from cases.sla import due
 from cases.sla.due import DUE_FIELDS, SLA_FIELDS
 from cases.sla.mails import reminder_email_build
@@ -175,6 +176,8 @@ def _sweep_batch(cases: list[Case], now: datetime, *, mail: bool = True) -> int:
         )
     Notification.objects.bulk_create(notifications)
     CaseEvent.objects.bulk_create(events)
+    if reminders:
+        reminders_made.send(sender=Reminder, reminders=reminders)
     for email in OutboundEmail.objects.bulk_create(emails):
         email_enqueue(email)
     # An escalated case's due times follow its new priority or team, as after an agent's

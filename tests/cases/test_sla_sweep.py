@@ -336,3 +336,25 @@ def test_an_escalated_priority_brings_its_own_due_times_as_an_agents_change_woul
     assert event.detail == (
         "Priority: Normal → High, because the first response target was missed."
     )
+
+
+def test_a_warning_and_a_breach_become_webhook_events(standard, agent):
+    from api.models import WebhookDelivery, WebhookEndpoint
+    from api.webhooks import secret_new
+
+    WebhookEndpoint.objects.create(
+        name="Pager",
+        url="https://hooks.example.com/sla",
+        events=["sla.warning", "sla.breached"],
+        secret=secret_new(),
+    )
+    case = open_case(agent)
+
+    sweep_at(START + timedelta(minutes=46))
+    sweep_at(START + timedelta(minutes=61))
+
+    sent = WebhookDelivery.objects.order_by("pk")
+    assert [(d.event, d.payload["data"]["reference"]) for d in sent] == [
+        ("sla.warning", case.reference),
+        ("sla.breached", case.reference),
+    ]
