@@ -24,12 +24,15 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from api.models import WebhookDelivery, WebhookEndpoint
 from helpdesk.lib.kept import kept
+from outbox.models import OutboundEmail
+from outbox.store import email_store
 
 ENDPOINTS_KEY = "webhook-endpoints:1"
 
@@ -156,9 +159,32 @@ def delivery_send(delivery: WebhookDelivery, *, now=None) -> bool:
         if endpoint.consecutive_failures >= DISABLE_AFTER and endpoint.active:
             endpoint.active = False
             endpoint.disabled_at = now
+            managers_tell(endpoint, delivery)
     delivery.save()
     endpoint.save(update_fields=["consecutive_failures", "active", "disabled_at"])
     return ok
+
+
+def managers_tell(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> int:
+    """Mail every active manager (staff) that the endpoint was switched off, with why."""
+    managers = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    context = {
+        "endpoint": endpoint,
+        "failures": endpoint.consecutive_failures,
+        "status": delivery.last_status,
+        "error": delivery.last_error,
+        "site_name": settings.SITE_NAME,
+        "admin_url": f"{settings.SITE_URL}/admin/api/webhookendpoint/{endpoint.pk}/change/",
+    }
+    for manager in managers:
+        email_store(
+            kind=OutboundEmail.Kind.WEBHOOK_OFF,
+            to=manager.email,
+            template="webhook_off",
+            context=context,
+            language=settings.LANGUAGE_CODE,
+        )
+    return len(managers)
 
 
 def deliveries_claim(*, now=None, limit: int = 500) -> list[int]:

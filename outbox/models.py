@@ -25,6 +25,7 @@ class OutboundEmail(models.Model):
         RESOLVED = "resolved", _("Resolved, with a rating request")
         LINKS = "links", _("Fresh case links")
         DATA = "data", _("A link to a copy of their data")
+        WEBHOOK_OFF = "webhook_off", _("A webhook endpoint was switched off")
         NOTIFICATION = "notification", _("Desk notification")
         DIGEST = "digest", _("Weekly figures")
 

@@ -135,7 +135,9 @@ def test_a_failure_is_tried_again_later_and_given_up_after_a_day(receiver, agent
     assert sum(webhooks.BACKOFF) >= 20 * 3600  # about a day of tries
 
 
-def test_an_endpoint_failing_many_times_in_a_row_is_switched_off(receiver, agent):
+def test_an_endpoint_failing_many_times_in_a_row_is_switched_off_and_managers_told(
+    receiver, agent, manager
+):
     receiver.status = 503
     hook = endpoint(url=receiver.url)
     CaseFactory.create_batch(3)
@@ -147,6 +149,11 @@ def test_an_endpoint_failing_many_times_in_a_row_is_switched_off(receiver, agent
     hook.refresh_from_db()
     assert (hook.active, hook.disabled_at is not None) == (False, True)
     assert webhooks.deliveries_claim() == []  # nothing more is sent to it
+    from outbox.models import OutboundEmail
+
+    (notice,) = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.WEBHOOK_OFF)
+    assert notice.to == manager.user.email and "Shop" in notice.subject
+    assert "HTTP 503" in notice.body_text
 
 
 def test_redirects_are_not_followed(settings, agent):
