@@ -1,5 +1,6 @@
 """What the API shows of a case, a contact and a timeline entry."""
 
+from django.conf import settings
 from rest_framework import serializers
 
 from cases.models import Case, Category, Channel, Message, Priority
@@ -84,4 +85,20 @@ class CaseCreateSerializer(serializers.Serializer):
     def validate_message(self, value):
         if not value.strip():
             raise serializers.ValidationError("Write what the customer asked.")
+        return value
+
+
+class ContactWriteSerializer(serializers.Serializer):
+    """A contact as an integration gives it: made, or corrected field by field."""
+
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    organization = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+
+    def validate_name(self, value):
+        value = " ".join(value.split())
+        if not value:
+            raise serializers.ValidationError("Give the contact a name.")
         return value

@@ -2,7 +2,8 @@
 
 import uuid
 
-from django.db import IntegrityError
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
@@ -18,11 +19,13 @@ from api.serializers import (
     CaseDetailSerializer,
     CaseSerializer,
     ContactSerializer,
+    ContactWriteSerializer,
 )
 from cases import intake
 from cases.filters import CaseFilter
 from cases.models import Case, Message, parse_reference
 from contacts.models import Contact
+from contacts.services import contact_get_or_create, contact_update
 
 # The queue's filters an integration may use (not "sort": pages follow one order).
 CASE_FILTERS = {
@@ -153,10 +156,30 @@ class CaseDetail(ApiView, generics.RetrieveAPIView):
 
 
 class ContactList(ApiView, generics.ListAPIView):
-    """Contacts, newest first; email finds one by address, q by name or address."""
+    """Contacts, newest first; email finds one by address, q by name or address. POST
+    finds the contact with that address (200, unchanged) or makes one (201)."""
 
     resource = "contacts"
     serializer_class = ContactSerializer
+
+    @extend_schema(request=ContactWriteSerializer, responses={201: ContactSerializer})
+    def post(self, request, *args, **kwargs):
+        given = ContactWriteSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        with transaction.atomic():
+            contact, made = contact_get_or_create(
+                email=data["email"],
+                name=data["name"],
+                language=data.get("language", ""),
+                phone=data.get("phone", ""),
+            )
+            if made and data.get("organization"):
+                contact = contact_update(
+                    contact=contact, fields={"organization": data["organization"]}
+                )
+        shown = Contact.objects.select_related("organization", "owner__user").get(pk=contact.pk)
+        return Response(ContactSerializer(shown).data, status=201 if made else 200)
 
     @extend_schema(
         parameters=[
@@ -179,9 +202,25 @@ class ContactList(ApiView, generics.ListAPIView):
 
 
 class ContactDetail(ApiView, generics.RetrieveAPIView):
+    """One contact. PATCH corrects the fields given (scope contacts:write)."""
+
     resource = "contacts"
     serializer_class = ContactSerializer
     queryset = Contact.objects.select_related("organization", "owner__user")
+
+    @extend_schema(request=ContactWriteSerializer, responses={200: ContactSerializer})
+    def patch(self, request, *args, **kwargs):
+        contact = self.get_object()
+        if contact.erased_at:
+            raise ValidationError({"detail": ["This contact was erased: nothing is kept."]})
+        given = ContactWriteSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        try:
+            contact_update(contact=contact, fields=given.validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        shown = self.get_queryset().get(pk=contact.pk)
+        return Response(ContactSerializer(shown).data)
 
 
 class ContactCases(ApiView, generics.ListAPIView):

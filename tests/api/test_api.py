@@ -317,3 +317,74 @@ def test_past_its_rate_a_token_gets_429_with_retry_after(client, settings, cases
 
     assert answers == [200, 200, 200, 429]
     assert refused["Retry-After"] == "50"
+
+
+def send(client, method, name, key, data, *args):
+    return getattr(client, method)(
+        reverse(f"api:{name}", args=args),
+        data,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+
+
+def test_an_integration_makes_a_contact_or_finds_the_one_with_that_address(client, cases):
+    from contacts.models import Contact
+
+    maria, _ = cases
+    key = token("contacts:write")
+
+    made = send(
+        client,
+        "post",
+        "contacts",
+        key,
+        {"name": " Ben  Okafor ", "email": "ben@other.example", "organization": "Globex"},
+    )
+    found = send(
+        client, "post", "contacts", key, {"name": "Someone Else", "email": "MARIA@acme.example"}
+    )
+
+    assert made.status_code == 201
+    assert (made.json()["name"], made.json()["organization"]) == ("Ben Okafor", "Globex")
+    assert found.status_code == 200 and found.json()["id"] == maria.pk
+    assert Contact.objects.get(pk=maria.pk).name == "Maria Garcia"  # kept as on file
+
+
+def test_an_integration_corrects_a_contact_and_an_address_taken_is_refused(client, cases):
+    from contacts.models import Contact
+
+    maria, _ = cases
+    ContactFactory(email="taken@acme.example")
+    key = token("contacts:write", "contacts:read")
+
+    fixed = send(client, "patch", "contact", key, {"phone": "+34 600"}, maria.pk)
+    taken = send(client, "patch", "contact", key, {"email": "TAKEN@acme.example"}, maria.pk)
+    blank = send(client, "patch", "contact", key, {"name": "  "}, maria.pk)
+
+    assert fixed.status_code == 200 and fixed.json()["phone"] == "+34 600"
+    assert taken.status_code == 400 and "email" in taken.json()
+    assert blank.status_code == 400 and "name" in blank.json()
+    assert Contact.objects.get(pk=maria.pk).email == "maria@acme.example"
+
+
+def test_a_read_token_cannot_write_contacts(client, cases):
+    maria, _ = cases
+    key = token("contacts:read")
+
+    assert (
+        send(client, "post", "contacts", key, {"name": "B", "email": "b@x.example"}).status_code
+        == 403
+    )
+    assert send(client, "patch", "contact", key, {"phone": "1"}, maria.pk).status_code == 403
+
+
+def test_an_erased_contact_is_not_written_again(client, cases, manager):
+    from cases.personal_data import contact_erase
+
+    maria, _ = cases
+    contact_erase(contact=maria, actor=manager.user)
+
+    answer = send(client, "patch", "contact", token("contacts:write"), {"name": "Maria"}, maria.pk)
+
+    assert answer.status_code == 400
