@@ -22,7 +22,7 @@ def case_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         webhook_emit(
             "case.created",
-            {
+            lambda: {
                 "reference": instance.reference,
                 "subject": instance.subject,
                 "status": instance.status,
@@ -41,7 +41,7 @@ def message_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         webhook_emit(
             "message.created",
-            {
+            lambda: {
                 "id": instance.pk,
                 "case": instance.case.reference,
                 "from": "agent" if instance.author_agent_id else "customer",
@@ -60,21 +60,22 @@ def case_changed(sender, instance, created, raw=False, **kwargs):
         return
     case = instance.case
     if instance.kind == CaseEvent.Kind.ASSIGNED:
-        assignee = case.assignee
         webhook_emit(
             "case.assigned",
-            {
+            lambda: {
                 "reference": case.reference,
-                "assignee": assignee.pk if assignee else None,
-                "assignee_name": assignee.name if assignee else None,
+                "assignee": case.assignee_id,
+                "assignee_name": case.assignee.name if case.assignee_id else None,
                 "team": case.team_id,
             },
         )
     elif instance.kind == CaseEvent.Kind.STATUS:
-        data = {"reference": case.reference, "status": case.status, "detail": instance.detail}
-        webhook_emit("case.status_changed", data)
+        webhook_emit(
+            "case.status_changed",
+            lambda: {"reference": case.reference, "status": case.status, "detail": instance.detail},
+        )
         if case.status == Status.RESOLVED:
-            webhook_emit("case.resolved", {"reference": case.reference})
+            webhook_emit("case.resolved", lambda: {"reference": case.reference})
 
 
 @receiver(post_save, sender=CaseRating, dispatch_uid="webhook-rating-created")
@@ -82,7 +83,7 @@ def rating_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         webhook_emit(
             "rating.created",
-            {
+            lambda: {
                 "case": instance.case.reference,
                 "score": instance.score,
                 "recommend": instance.recommend,
@@ -93,7 +94,7 @@ def rating_created(sender, instance, created, raw=False, **kwargs):
 
 @receiver(contact_erased, dispatch_uid="webhook-contact-erased")
 def contact_was_erased(sender, contact_id, **kwargs):
-    webhook_emit("contact.erased", {"contact": contact_id})
+    webhook_emit("contact.erased", lambda: {"contact": contact_id})
 
 
 @receiver(reminders_made, dispatch_uid="webhook-reminders")
@@ -102,7 +103,7 @@ def response_times(sender, reminders, **kwargs):
         event = "sla.breached" if reminder.kind == "breach" else "sla.warning"
         webhook_emit(
             event,
-            {
+            lambda reminder=reminder: {
                 "reference": reminder.case.reference,
                 "target": reminder.target,
                 "due_at": reminder.due_at,

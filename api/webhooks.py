@@ -19,6 +19,7 @@ import secrets
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -72,9 +73,11 @@ def _endpoints_read():
     ]
 
 
-def webhook_emit(event: str, data: dict, *, internal: bool = False) -> int:
+def webhook_emit(event: str, data: Callable[[], dict], *, internal: bool = False) -> int:
     """Queue the event for every active endpoint that wants it, in the caller's
-    transaction. `internal`: only endpoints marked internal receive it."""
+    transaction. `data` makes the payload's data, called only when an endpoint wants
+    the event: every case and message saved passes here, most with no endpoint to
+    tell. `internal`: only endpoints marked internal receive it."""
     wanted = [
         pk
         for pk, events, internal_ok in endpoints_wanting()
@@ -82,7 +85,7 @@ def webhook_emit(event: str, data: dict, *, internal: bool = False) -> int:
     ]
     if not wanted:
         return 0
-    payload = {"type": event, "timestamp": timezone.now().isoformat(), "data": data}
+    payload = {"type": event, "timestamp": timezone.now().isoformat(), "data": data()}
     payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
