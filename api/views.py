@@ -96,13 +96,16 @@ class CaseList(ApiView, generics.ListAPIView):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         who = f"token {token.pk}" if token else f"user {request.user.pk}"
         submission = uuid.uuid5(IDEMPOTENCY, f"{who}:{key}") if key else None
-        if submission is not None:
-            earlier = CASES.filter(submission_token=submission).first()
-            if earlier is not None:
-                return _replayed(earlier)
+
+        def earlier():
+            return CASES.filter(submission_token=submission).first() if submission else None
+
+        if (found := earlier()) is not None:
+            return _replayed(found)
         data = given.validated_data
-        try:
-            case = intake.case_open_from_api(
+
+        def case_open():
+            return intake.case_open_from_api(
                 integration=token.name if token else f"{request.user.get_username()} (session)",
                 name=data["name"] or data["email"].split("@")[0],
                 email=data["email"],
@@ -113,12 +116,15 @@ class CaseList(ApiView, generics.ListAPIView):
                 priority=data["priority"],
                 submission_token=submission,
             )
+
+        try:
+            case = case_open()
         except IntegrityError:
-            # The same key a moment ago, in another request: its case stands.
-            earlier = CASES.filter(submission_token=submission).first() if submission else None
-            if earlier is None:
-                raise
-            return _replayed(earlier)
+            # As the contact form does: the same key a moment ago in another request (its
+            # case stands), or the same new contact made meanwhile (found now).
+            if (found := earlier()) is not None:
+                return _replayed(found)
+            case = case_open()
         return Response(CaseSerializer(CASES.get(pk=case.pk)).data, status=201)
 
     def get_queryset(self):
@@ -128,6 +134,8 @@ class CaseList(ApiView, generics.ListAPIView):
             if values:
                 query.setlist(name, values)
         agent = getattr(self.request.user, "agent", None)
+        if agent is None and query.get("assignee") == "me":
+            raise ValidationError({"assignee": ["“me” is for an agent's session; give an id."]})
         filterset = CaseFilter(query, queryset=CASES, agent=agent)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)

@@ -388,3 +388,34 @@ def test_an_erased_contact_is_not_written_again(client, cases, manager):
     answer = send(client, "patch", "contact", token("contacts:write"), {"name": "Maria"}, maria.pk)
 
     assert answer.status_code == 400
+
+
+def test_a_token_asking_for_its_own_cases_is_told_to_give_an_id(client, cases):
+    answer = get(client, "cases", token("cases:read"), assignee="me")
+
+    assert answer.status_code == 400 and "assignee" in answer.json()
+
+
+def test_a_new_contact_made_meanwhile_by_another_request_is_found_on_the_retry(
+    client, agent, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from cases import intake
+    from cases.models import Case
+
+    real = intake.case_open_from_api
+    calls = []
+
+    def first_collides(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("duplicate key value violates unique constraint (contact)")
+        return real(**kwargs)
+
+    monkeypatch.setattr(intake, "case_open_from_api", first_collides)
+
+    answer = post_case(client, token("cases:write"), NEW_CASE)
+
+    assert answer.status_code == 201 and len(calls) == 2
+    assert Case.objects.filter(subject="Order 1234 failed").count() == 1
