@@ -300,3 +300,15 @@ def test_widget_html_writes_what_djangos_templates_write():
             written.add(bound.field.widget.template_name)
     # every kind written here was compared at least once
     assert {TEXTAREA_TEMPLATE, *INPUT_TEMPLATES} <= written
+
+
+def test_a_lazy_help_text_that_is_safe_html_is_kept_as_html_and_a_lazy_plain_one_escaped():
+    from django.contrib.auth.forms import SetPasswordForm
+    from django.utils.functional import lazy
+
+    rules = render(SetPasswordForm(user=None), "new_password1")
+    plain = EveryKindForm()
+    plain.fields["name"].help_text = lazy(lambda: "<i>help</i>", str)()
+
+    assert "<ul><li>" in rules and "&lt;ul&gt;" not in rules
+    assert "&lt;i&gt;help&lt;/i&gt;" in render(plain, "name")
