@@ -14,13 +14,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agents import two_factor
-from agents.desk import agent_required
+from agents.desk import agent_required, next_url
 from agents.sessions import sessions_end
 from audit.log import Action, audit_record
 
@@ -79,13 +78,8 @@ class CodeForm(forms.Form):
     )
 
 
-def _next(request, default="cases:queue") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
+def _next(request) -> str:
+    return next_url(request, "cases:queue")
 
 
 @login_required

@@ -4,6 +4,8 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agents.models import Agent
@@ -31,3 +33,14 @@ def agent_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def next_url(request, default: str) -> str:
+    """Where to go after a form: its `next` (posted, or in the query string) when it is a
+    page of this site, else the page named `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)

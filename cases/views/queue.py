@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from agents.desk import agent_required
+from agents.desk import agent_required, next_url
 from cases import desk
 from cases.choices import choices_offer, desk_choices
 from cases.filters import CaseFilter
@@ -121,12 +120,7 @@ def queue(request):
 
 
 def _back_to_queue(request):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("cases:queue")
+    return redirect(next_url(request, "cases:queue"))
 
 
 @agent_required
