@@ -5,15 +5,22 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
-# What a token may do: read or write, per resource.
-RESOURCES = ["cases", "contacts"]
+# What a token may do, per resource: read, and write where the API writes it.
 SCOPES = [
     (f"{resource}:{access}", f"{resource}: {access}")
-    for resource in RESOURCES
-    for access in ("read", "write")
+    for resource, accesses in [
+        ("cases", ("read", "write")),
+        ("contacts", ("read", "write")),
+        ("articles", ("read", "write")),
+        ("teams", ("read",)),
+        ("agents", ("read",)),
+        ("ratings", ("read",)),
+    ]
+    for access in accesses
 ]
 KEY_PREFIX = "hd_"
 
@@ -35,6 +42,16 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never.")
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who the timeline names for what the token writes ("Shop (API)"); made on its first
+    # write, and never able to sign in.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="api_token",
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -56,6 +73,28 @@ class ApiToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @property
+    def actor_name(self) -> str:
+        return f"{self.name} (API)"[:150]
+
+    def actor(self):
+        """The user that stands for this integration on timelines and article histories:
+        inactive, with no password, named after the token (renamed with it)."""
+        if self.user_id is None:
+            user, made = get_user_model().objects.get_or_create(
+                username=f"api-token-{self.pk}",
+                defaults={"is_active": False, "first_name": self.actor_name},
+            )
+            if made:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            ApiToken.objects.filter(pk=self.pk, user=None).update(user=user)
+            self.user = user
+        elif self.user.first_name != self.actor_name:
+            self.user.first_name = self.actor_name
+            self.user.save(update_fields=["first_name"])
+        return self.user
 
 
 # What an endpoint may ask for (issue 15 names them; the desk sends those it has wired).

@@ -3,8 +3,15 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from cases.models import Case, Category, Channel, Message, Priority
+from agents.models import Agent
+from cases.models import Attachment, Case, Category, Channel, Message, Priority, Status
 from contacts.models import Contact
+
+# How a write says which version of the case it was made against.
+VERSION_HELP = (
+    "The case's version as you last read it: if someone changed the case since, nothing "
+    "is written and the answer is 409. Leave it out to write whatever happened meanwhile."
+)
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -40,20 +47,23 @@ class CaseSerializer(serializers.ModelSerializer):
             "created_at",
             "due_at",
             "last_activity_at",
+            "version",
         ]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type"]
+
+
 class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.SerializerMethodField()
+    author = serializers.CharField(source="author_name", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Message
-        fields = ["id", "created_at", "author", "is_internal", "channel", "body"]
-
-    def get_author(self, message) -> str:
-        if message.author_agent_id:
-            return message.author_agent.name
-        return message.author_contact.name if message.author_contact_id else ""
+        fields = ["id", "created_at", "author", "is_internal", "channel", "body", "attachments"]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -102,3 +112,46 @@ class ContactWriteSerializer(serializers.Serializer):
         if not value:
             raise serializers.ValidationError("Give the contact a name.")
         return value
+
+
+class CaseChangeSerializer(serializers.Serializer):
+    """What an integration may change on a case; a field left out stays as it is."""
+
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=Agent.objects.active(),
+        required=False,
+        allow_null=True,
+        help_text="An active agent's id, or null to unassign.",
+    )
+    version = serializers.IntegerField(min_value=0, required=False, help_text=VERSION_HELP)
+
+
+class WritingSerializer(serializers.Serializer):
+    """A reply or a note: its text, files (multipart/form-data) and the version seen."""
+
+    body = serializers.CharField(max_length=20_000, trim_whitespace=False)
+    # Empty files get through to the desk's check, which names them.
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, default=list
+    )
+    version = serializers.IntegerField(min_value=0, required=False, help_text=VERSION_HELP)
+
+    def validate_body(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("Write something.")
+        return value
+
+
+class ReplySerializer(WritingSerializer):
+    status_after = serializers.ChoiceField(
+        choices=[
+            (status, status.label) for status in (Status.WAITING, Status.OPEN, Status.RESOLVED)
+        ],
+        default=Status.WAITING,
+        help_text="The case's status after the reply.",
+    )

@@ -44,7 +44,14 @@ def message_created(sender, instance, created, raw=False, **kwargs):
             lambda: {
                 "id": instance.pk,
                 "case": instance.case.reference,
-                "from": "agent" if instance.author_agent_id else "customer",
+                "from": (
+                    "agent"
+                    if instance.author_agent_id
+                    else "customer"
+                    if instance.author_contact_id
+                    else "integration"
+                ),
+                "author": instance.author_label or None,
                 "internal": instance.is_internal,
                 "channel": instance.channel,
                 "body": instance.body,

@@ -8,6 +8,13 @@ app_name = "api"
 urlpatterns = [
     path("cases/", views.CaseList.as_view(), name="cases"),
     path("cases/<str:reference>/", views.CaseDetail.as_view(), name="case"),
+    path("cases/<str:reference>/replies/", views.CaseReply.as_view(), name="case_replies"),
+    path("cases/<str:reference>/notes/", views.CaseNote.as_view(), name="case_notes"),
+    path(
+        "cases/<str:reference>/attachments/<int:pk>/",
+        views.CaseAttachment.as_view(),
+        name="case_attachment",
+    ),
     path("contacts/", views.ContactList.as_view(), name="contacts"),
     path("contacts/<int:pk>/", views.ContactDetail.as_view(), name="contact"),
     path("contacts/<int:pk>/cases/", views.ContactCases.as_view(), name="contact_cases"),

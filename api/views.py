@@ -1,29 +1,41 @@
-"""The REST API, version 1: cases and contacts (read, this far), cursor-paged."""
+"""The REST API, version 1: cases, contacts, articles, teams, agents and ratings,
+cursor-paged. Every write goes through the services the desk uses; the timeline names
+the token's integration ("Shop (API)") or the agent of a desk session."""
 
 import uuid
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import QueryDict
+from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, pagination
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, pagination, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.auth import AgentSession, HasScope, TokenAuthentication, TokenRate
 from api.models import ApiToken
 from api.serializers import (
+    CaseChangeSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseSerializer,
     ContactSerializer,
     ContactWriteSerializer,
+    MessageSerializer,
+    ReplySerializer,
+    WritingSerializer,
 )
-from cases import intake
+from cases import desk, intake
+from cases.attachments import check_upload
 from cases.filters import CaseFilter
-from cases.models import Case, Message, parse_reference
+from cases.models import Attachment, Case, Message, parse_reference
+from cases.timeline import CaseChanged
 from contacts.models import Contact
 from contacts.services import contact_get_or_create, contact_update
 
@@ -148,19 +160,157 @@ def _replayed(case) -> Response:
     return response
 
 
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+@contextmanager
+def desk_errors():
+    """A service's refusal as the API says it: a stale version is 409, a rule 400."""
+    try:
+        yield
+    except CaseChanged as changed:
+        raise Conflict(changed.describe()) from None
+    except DjangoValidationError as error:
+        raise ValidationError({"detail": error.messages}) from None
+
+
+def writer(request) -> dict:
+    """Who writes, as the desk's services take it: the agent of a desk session, or the
+    token's integration."""
+    if isinstance(request.auth, ApiToken):
+        return {"integration": desk.Integration(user=request.auth.actor(), name=request.auth.name)}
+    return {"agent": request.user.agent}
+
+
+def case_found(reference: str) -> Case:
+    pk = parse_reference(reference)
+    return get_object_or_404(Case, pk=pk if pk is not None else 0)
+
+
+MESSAGES = Message.objects.select_related("author_agent__user", "author_contact").prefetch_related(
+    "attachments"
+)
+
+
 class CaseDetail(ApiView, generics.RetrieveAPIView):
-    """One case, by its reference (HD-000123), with its messages and notes."""
+    """One case, by its reference (HD-000123), with its messages and notes. PATCH changes
+    its status, priority, category or assignee (scope cases:write)."""
 
     resource = "cases"
     serializer_class = CaseDetailSerializer
 
     def get_object(self):
-        pk = parse_reference(self.kwargs["reference"])
-        messages = Message.objects.select_related("author_agent__user", "author_contact")
         queryset = CASES.prefetch_related(
-            Prefetch("messages", queryset=messages.order_by("created_at", "pk"))
+            Prefetch("messages", queryset=MESSAGES.order_by("created_at", "pk"))
         )
+        pk = parse_reference(self.kwargs["reference"])
         return get_object_or_404(queryset, pk=pk if pk is not None else 0)
+
+    @extend_schema(
+        request=CaseChangeSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            409: OpenApiResponse(description="The case changed since the version given."),
+        },
+    )
+    def patch(self, request, reference):
+        case = case_found(reference)
+        given = CaseChangeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        changes = dict(given.validated_data)
+        version = changes.pop("version", None)
+        if not changes:
+            raise ValidationError(
+                {"detail": ["Send what to change: status, priority, category or assignee."]}
+            )
+        who = writer(request)
+        actor = who["agent"].user if "agent" in who else who["integration"].user
+        with desk_errors():
+            desk.case_update(case=case, actor=actor, seen_version=version, **changes)
+        return Response(CaseDetailSerializer(self.get_object()).data)
+
+
+class CaseWriting(ApiView, generics.GenericAPIView):
+    resource = "cases"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def write(self, request, reference, service, serializer_class):
+        case = case_found(reference)
+        given = serializer_class(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        uploads = data.pop("attachments")
+        if len(uploads) > settings.ATTACHMENT_MAX_FILES:
+            raise ValidationError(
+                {"attachments": [f"Attach at most {settings.ATTACHMENT_MAX_FILES} files."]}
+            )
+        content_types, errors = [], []
+        for upload in uploads:
+            try:
+                content_types.append(check_upload(upload))
+            except DjangoValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError({"attachments": errors})
+        with desk_errors():
+            message = service(
+                case=case,
+                seen_version=data.pop("version", None),
+                uploads=uploads,
+                content_types=content_types,
+                **data,
+                **writer(request),
+            )
+        shown = MESSAGES.get(pk=message.pk)
+        return Response(MessageSerializer(shown).data, status=201)
+
+
+class CaseReply(CaseWriting):
+    """Answer the customer: mailed to them as an agent's reply is (scope cases:write).
+    Files go as multipart/form-data `attachments`."""
+
+    serializer_class = ReplySerializer
+
+    @extend_schema(
+        request={"application/json": ReplySerializer, "multipart/form-data": ReplySerializer},
+        responses={201: MessageSerializer, 409: OpenApiResponse(description="Stale version.")},
+    )
+    def post(self, request, reference):
+        return self.write(request, reference, desk.case_reply, ReplySerializer)
+
+
+class CaseNote(CaseWriting):
+    """An internal note, for agents only (scope cases:write)."""
+
+    serializer_class = WritingSerializer
+
+    @extend_schema(
+        request={"application/json": WritingSerializer, "multipart/form-data": WritingSerializer},
+        responses={201: MessageSerializer, 409: OpenApiResponse(description="Stale version.")},
+    )
+    def post(self, request, reference):
+        return self.write(request, reference, desk.case_note, WritingSerializer)
+
+
+class CaseAttachment(ApiView, generics.GenericAPIView):
+    """A file on one of the case's messages, as a download."""
+
+    resource = "cases"
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, reference, pk):
+        pk_case = parse_reference(reference)
+        attachment = get_object_or_404(
+            Attachment, pk=pk, message__case_id=pk_case if pk_case is not None else 0
+        )
+        response = FileResponse(
+            attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+        )
+        response["Content-Type"] = "application/octet-stream"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class ContactList(ApiView, generics.ListAPIView):

@@ -3,6 +3,8 @@ same changes in bulk. Every change locks the case, refuses a stale form (seen_ve
 with CaseChanged, writes a CaseEvent per change, and saves the case with its due times
 (cases.transitions.case_change)."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +34,19 @@ from cases.transitions import (
 )
 
 
+@dataclass(frozen=True)
+class Integration:
+    """A system that writes on cases through the API: the user its timeline entries
+    name, and the name its messages carry."""
+
+    user: AbstractBaseUser
+    name: str
+
+
+# A change left as it is (case_update).
+KEEP = object()
+
+
 @transaction.atomic
 def case_claim(*, case: Case, agent: Agent) -> Case:
     """Take an unassigned case (or one already mine)."""
@@ -58,20 +73,26 @@ def case_update(
     *,
     case: Case,
     actor: AbstractBaseUser,
-    seen_version: int,
-    status: str,
-    priority: int,
-    category: Category | None,
-    assignee: Agent | None,
+    seen_version: int | None,
+    status: str = KEEP,
+    priority: int = KEEP,
+    category: Category | None = KEEP,
+    assignee: Agent | None = KEEP,
 ) -> Case:
-    """Change status, priority, category and assignee from the workspace."""
+    """Change status, priority, category and assignee (the workspace gives all four, the
+    API those it was sent; the rest are KEEP). Without seen_version, nothing is refused
+    as stale."""
     with case_change(case, seen_version=seen_version) as case:
-        if case.merged_into_id and status != Status.CLOSED:
+        if case.merged_into_id and status not in (KEEP, Status.CLOSED):
             raise ValidationError("This case was merged into another; work on that one instead.")
-        status_set(case, status, actor=actor)
-        priority_set(case, priority, actor=actor)
-        category_set(case, category, actor=actor)
-        assignee_set(case, assignee, actor=actor)
+        if status is not KEEP:
+            status_set(case, status, actor=actor)
+        if priority is not KEEP:
+            priority_set(case, priority, actor=actor)
+        if category is not KEEP:
+            category_set(case, category, actor=actor)
+        if assignee is not KEEP:
+            assignee_set(case, assignee, actor=actor)
     return case
 
 
@@ -86,36 +107,43 @@ def _check_writable(case: Case) -> None:
 def case_reply(
     *,
     case: Case,
-    agent: Agent,
+    agent: Agent | None = None,
+    integration: Integration | None = None,
     body: str,
-    seen_version: int,
+    seen_version: int | None,
     status_after: str = Status.WAITING,
     uploads=(),
     content_types=(),
 ) -> Message:
-    """Answer the customer: stored now, emailed by a task after commit."""
+    """Answer the customer, as an agent or an integration: stored now, emailed by a task
+    after commit. An agent's reply on an unassigned case gives it to them."""
+    actor = agent.user if agent else integration.user
     case = case_lock(case, seen_version=seen_version)
     _check_writable(case)
     if not body.strip():
         raise ValidationError("Write a reply before sending it.")
     message = case.messages.create(
-        author_agent=agent, body=body, channel=Channel.EMAIL, is_internal=False
+        author_agent=agent,
+        author_label="" if agent else integration.name,
+        body=body,
+        channel=Channel.EMAIL,
+        is_internal=False,
     )
     if uploads:
         attachments_store(message=message, uploads=uploads, content_types=list(content_types))
     due.agent_replied(case, now=message.created_at)
     if case.first_response_at is None:
         case.first_response_at = message.created_at
-    if case.assignee_id is None:
-        assignee_set(case, agent, actor=agent.user, why="Took the case by replying.")
+    if case.assignee_id is None and agent:
+        assignee_set(case, agent, actor=actor, why="Took the case by replying.")
     case_record(
         case,
-        actor=agent.user,
+        actor=actor,
         kind=CaseEvent.Kind.REPLIED,
         detail=f"Replied to {case.contact.name}.",
     )
     # The reply itself tells the customer we wait on them; a resolve still asks for a rating.
-    status_set(case, status_after, actor=agent.user, notify=status_after == Status.RESOLVED)
+    status_set(case, status_after, actor=actor, notify=status_after == Status.RESOLVED)
     case_save(case)
     mails.case_reply_email(message=message)
     return message
@@ -123,24 +151,37 @@ def case_reply(
 
 @transaction.atomic
 def case_note(
-    *, case: Case, agent: Agent, body: str, seen_version: int, uploads=(), content_types=()
+    *,
+    case: Case,
+    agent: Agent | None = None,
+    integration: Integration | None = None,
+    body: str,
+    seen_version: int | None,
+    uploads=(),
+    content_types=(),
 ) -> Message:
-    """An internal note: for agents only, never shown or sent to the customer."""
+    """An internal note, by an agent or an integration: for agents only, never shown or
+    sent to the customer."""
+    actor = agent.user if agent else integration.user
     case = case_lock(case, seen_version=seen_version)
     if not body.strip():
         raise ValidationError("Write the note before adding it.")
     message = case.messages.create(
-        author_agent=agent, body=body, channel=Channel.WEB, is_internal=True
+        author_agent=agent,
+        author_label="" if agent else integration.name,
+        body=body,
+        channel=Channel.WEB,
+        is_internal=True,
     )
     if uploads:
         attachments_store(message=message, uploads=uploads, content_types=list(content_types))
-    case_record(case, actor=agent.user, kind=CaseEvent.Kind.NOTE, detail="Added an internal note.")
+    case_record(case, actor=actor, kind=CaseEvent.Kind.NOTE, detail="Added an internal note.")
     case_save(case)
     notify.agents_notify(
         case=case,
         kind=Notification.Kind.MENTIONED,
         agents=notify.mentioned_agents(body),
-        actor=agent.user,
+        actor=actor,
         detail=body[:200],
     )
     return message

@@ -53,12 +53,12 @@ def case_acknowledge(*, case: Case) -> OutboundEmail:
 
 
 def case_reply_email(*, message: Message) -> OutboundEmail:
-    """An agent's reply, mailed to the contact."""
+    """A reply (an agent's or an integration's), mailed to the contact."""
     return _customer_email(
         case=message.case,
         template="case_reply",
         kind=OutboundEmail.Kind.REPLY,
-        context={"message": message, "agent": message.author_agent},
+        context={"message": message},
         message=message,
     )
 

@@ -286,6 +286,8 @@ class Message(models.Model):
     author_contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Who wrote it when neither an agent nor the contact did: an integration's name.
+    author_label = models.CharField(max_length=150, blank=True, default="")
     body = models.TextField()
     is_internal = models.BooleanField(default=False)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
@@ -312,7 +314,7 @@ class Message(models.Model):
             return self.author_agent.name
         if self.author_contact_id:
             return self.author_contact.name
-        return str(_("System"))
+        return self.author_label or str(_("System"))
 
 
 class AttachmentStorage(FileSystemStorage):
