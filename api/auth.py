@@ -65,6 +65,18 @@ class HasScope(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
+class ManagersWrite(HasScope):
+    """Managers' resources (articles): a token with the scope, or for writes by session a
+    manager (staff), as in admin."""
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if request.method in permissions.SAFE_METHODS or isinstance(request.auth, ApiToken):
+            return True
+        return request.user.is_staff
+
+
 class TokenScheme(OpenApiAuthenticationExtension):
     """How the OpenAPI schema describes a token."""
 

@@ -3,9 +3,10 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from agents.models import Agent
-from cases.models import Attachment, Case, Category, Channel, Message, Priority, Status
+from agents.models import Agent, Team
+from cases.models import Attachment, Case, CaseRating, Category, Channel, Message, Priority, Status
 from contacts.models import Contact
+from knowledge.models import Article, ArticleCategory
 
 # How a write says which version of the case it was made against.
 VERSION_HELP = (
@@ -155,3 +156,59 @@ class ReplySerializer(WritingSerializer):
         default=Status.WAITING,
         help_text="The case's status after the reply.",
     )
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    lead = serializers.IntegerField(source="lead_id", allow_null=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "lead", "is_default"]
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(source="user.email")
+    active = serializers.BooleanField(source="user.is_active")
+    team = serializers.IntegerField(source="team_id", allow_null=True)
+    backup = serializers.IntegerField(source="backup_id", allow_null=True)
+
+    class Meta:
+        model = Agent
+        fields = ["id", "name", "email", "active", "team", "languages", "away_until", "backup"]
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.reference")
+    agent = serializers.IntegerField(source="agent_id", allow_null=True)
+
+    class Meta:
+        model = CaseRating
+        fields = ["id", "case", "agent", "score", "recommend", "comment", "created_at"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=ArticleCategory.objects.all()
+    )
+    body_html = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "summary",
+            "body",
+            "body_html",
+            "category",
+            "tags",
+            "language",
+            "audience",
+            "status",
+            "created_at",
+            "updated_at",
+            "published_at",
+        ]
+        read_only_fields = ["created_at", "updated_at", "published_at"]

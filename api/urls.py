@@ -18,6 +18,11 @@ urlpatterns = [
     path("contacts/", views.ContactList.as_view(), name="contacts"),
     path("contacts/<int:pk>/", views.ContactDetail.as_view(), name="contact"),
     path("contacts/<int:pk>/cases/", views.ContactCases.as_view(), name="contact_cases"),
+    path("articles/", views.ArticleList.as_view(), name="articles"),
+    path("articles/<slug:slug>/", views.ArticleDetail.as_view(), name="article"),
+    path("teams/", views.TeamList.as_view(), name="teams"),
+    path("agents/", views.AgentList.as_view(), name="agents"),
+    path("ratings/", views.RatingList.as_view(), name="ratings"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.api_docs, name="docs"),
 ]

@@ -18,9 +18,12 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.auth import AgentSession, HasScope, TokenAuthentication, TokenRate
+from agents.models import Agent, Team
+from api.auth import AgentSession, HasScope, ManagersWrite, TokenAuthentication, TokenRate
 from api.models import ApiToken
 from api.serializers import (
+    AgentSerializer,
+    ArticleSerializer,
     CaseChangeSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
@@ -28,16 +31,20 @@ from api.serializers import (
     ContactSerializer,
     ContactWriteSerializer,
     MessageSerializer,
+    RatingSerializer,
     ReplySerializer,
+    TeamSerializer,
     WritingSerializer,
 )
 from cases import desk, intake
 from cases.attachments import check_upload
 from cases.filters import CaseFilter
-from cases.models import Attachment, Case, Message, parse_reference
+from cases.models import Attachment, Case, CaseRating, Message, parse_reference
 from cases.timeline import CaseChanged
 from contacts.models import Contact
 from contacts.services import contact_get_or_create, contact_update
+from knowledge.models import Article, Audience
+from knowledge.services import article_save
 
 # The queue's filters an integration may use (not "sort": pages follow one order).
 CASE_FILTERS = {
@@ -390,3 +397,136 @@ class ContactCases(ApiView, generics.ListAPIView):
     def get_queryset(self):
         contact = get_object_or_404(Contact, pk=self.kwargs["pk"])
         return CASES.filter(contact=contact)
+
+
+class ByPk(pagination.CursorPagination):
+    """In the order they were made: a short list that seldom changes."""
+
+    ordering = ("pk",)
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class TeamList(ApiView, generics.ListAPIView):
+    """The teams cases are routed to."""
+
+    resource = "teams"
+    serializer_class = TeamSerializer
+    pagination_class = ByPk
+    queryset = Team.objects.all()
+
+
+class AgentList(ApiView, generics.ListAPIView):
+    """The agents, with those who left (active false): old cases still name them."""
+
+    resource = "agents"
+    serializer_class = AgentSerializer
+    pagination_class = ByPk
+    queryset = Agent.objects.select_related("user")
+
+    @extend_schema(parameters=[OpenApiParameter("team", int, description="A team's id.")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        team = self.request.query_params.get("team", "")
+        if not team:
+            return self.queryset
+        if not team.isdigit():
+            raise ValidationError({"team": ["Give a team's id."]})
+        return self.queryset.filter(team_id=int(team))
+
+
+class RatingList(ApiView, generics.ListAPIView):
+    """What customers said of the help they got, newest first."""
+
+    resource = "ratings"
+    serializer_class = RatingSerializer
+    queryset = CaseRating.objects.select_related("case")
+
+    @extend_schema(parameters=[OpenApiParameter("agent", int, description="An agent's id.")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        agent = self.request.query_params.get("agent", "")
+        if not agent:
+            return self.queryset
+        if not agent.isdigit():
+            raise ValidationError({"agent": ["Give an agent's id."]})
+        return self.queryset.filter(agent_id=int(agent))
+
+
+class ArticleView(ApiView):
+    resource = "articles"
+    serializer_class = ArticleSerializer
+    permission_classes = [ManagersWrite]
+
+    def get_queryset(self):
+        """Published articles, public and internal; drafts too for those who may write."""
+        articles = Article.objects.select_related("category")
+        writes = (
+            self.request.auth.allows("articles:write")
+            if isinstance(self.request.auth, ApiToken)
+            else self.request.user.is_staff
+        )
+        return articles if writes else articles.published()
+
+    def saved(self, article: Article, *, status_code: int) -> Response:
+        """Save through the knowledge base's service (versions, rendering, search)."""
+        if isinstance(self.request.auth, ApiToken):
+            editor = self.request.auth.actor()
+        else:
+            editor = self.request.user
+        try:
+            article = article_save(article=article, editor=editor)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(ArticleSerializer(article).data, status=status_code)
+
+
+class ArticleList(ArticleView, generics.ListAPIView):
+    """Knowledge-base articles, newest first. POST writes a new one (a token with
+    articles:write, or a manager's session)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("audience", str, enum=["public", "internal"]),
+            OpenApiParameter("language", str, description="A language code, such as en."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        allowed = {"audience": dict(Audience.choices), "language": dict(settings.LANGUAGES)}
+        for name, choices in allowed.items():
+            value = self.request.query_params.get(name, "")
+            if value and value not in choices:
+                raise ValidationError({name: [f"One of: {', '.join(choices)}."]})
+            if value:
+                queryset = queryset.filter(**{name: value})
+        return queryset
+
+    @extend_schema(request=ArticleSerializer, responses={201: ArticleSerializer})
+    def post(self, request, *args, **kwargs):
+        given = ArticleSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        return self.saved(Article(**given.validated_data), status_code=201)
+
+
+class ArticleDetail(ArticleView, generics.RetrieveAPIView):
+    """One article by its slug. PATCH changes the fields given; the content it replaces
+    is kept as a version, as an edit in admin is."""
+
+    lookup_field = "slug"
+
+    @extend_schema(request=ArticleSerializer, responses={200: ArticleSerializer})
+    def patch(self, request, *args, **kwargs):
+        article = self.get_object()
+        given = ArticleSerializer(article, data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        for name, value in given.validated_data.items():
+            setattr(article, name, value)
+        return self.saved(article, status_code=200)
