@@ -44,13 +44,7 @@ def message_created(sender, instance, created, raw=False, **kwargs):
             lambda: {
                 "id": instance.pk,
                 "case": instance.case.reference,
-                "from": (
-                    "agent"
-                    if instance.author_agent_id
-                    else "customer"
-                    if instance.author_contact_id
-                    else "integration"
-                ),
+                "from": message_from(instance),
                 "author": instance.author_label or None,
                 "internal": instance.is_internal,
                 "channel": instance.channel,
@@ -59,6 +53,14 @@ def message_created(sender, instance, created, raw=False, **kwargs):
             },
             internal=instance.is_internal,
         )
+
+
+def message_from(message: Message) -> str:
+    if message.author_agent_id:
+        return "agent"
+    if message.author_contact_id:
+        return "customer"
+    return "integration" if message.author_label else "desk"
 
 
 @receiver(post_save, sender=CaseEvent, dispatch_uid="webhook-case-event")

@@ -442,9 +442,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-# Webhooks to private, loopback or link-local addresses are refused unless this is set
-# (tests, local development): a manager's URL must not reach inside the network.
-WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+# Webhooks to private, loopback or link-local addresses are refused unless this is set:
+# a manager's URL must not reach inside the network. On by default only with DEBUG (make
+# run, where the receiver being tried is on the same machine); never in production.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", DEBUG)
 # Requests a minute each API token (or agent) may make; past it, 429 with Retry-After.
 API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 120)
 SPECTACULAR_SETTINGS = {

@@ -85,6 +85,23 @@ def test_a_change_rolled_back_sends_nothing(agent):
     assert not WebhookDelivery.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "author, said",
+    [
+        ({"author_contact": None, "author_label": "Shop"}, ("integration", "Shop")),
+        ({"author_contact": None}, ("desk", None)),
+        ({}, ("customer", None)),
+    ],
+)
+def test_a_message_says_who_wrote_it(agent, author, said):
+    endpoint(events=["message.created"])
+
+    MessageFactory(case=CaseFactory(), body="Shipped", **author)
+
+    data = WebhookDelivery.objects.get().payload["data"]
+    assert (data["from"], data["author"]) == said
+
+
 def test_internal_notes_go_only_to_internal_endpoints(agent):
     partner = endpoint(events=["message.created"])
     own = endpoint(events=["message.created"], internal=True)

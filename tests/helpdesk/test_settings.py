@@ -72,3 +72,27 @@ def test_an_explicit_site_url_wins_over_the_port():
 
 def test_production_has_no_made_up_site_url():
     assert site_url(DJANGO_ENV="production", SECRET_KEY="x" * 50, WEB_PORT="8820") == ""
+
+
+def private_webhooks(**environment) -> str:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DEBUG", "DJANGO_ENV", "WEBHOOKS_ALLOW_PRIVATE"}
+    }
+    env.update(environment)
+    result = subprocess.run(
+        [sys.executable, "-c", "import helpdesk.settings as s; print(s.WEBHOOKS_ALLOW_PRIVATE)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+def test_webhooks_reach_private_addresses_in_development_only():
+    assert private_webhooks() == "True"  # make run: a receiver on the same machine
+    assert private_webhooks(DJANGO_ENV="production", SECRET_KEY="x" * 50) == "False"
+    assert private_webhooks(DEBUG="false") == "False"
+    assert private_webhooks(DEBUG="false", WEBHOOKS_ALLOW_PRIVATE="true") == "True"
