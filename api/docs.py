@@ -14,6 +14,28 @@ def _type(schema: dict) -> str:
     return schema.get("type") or schema.get("$ref", "").rsplit("/", 1)[-1] or "object"
 
 
+def body_fields(schema: dict, operation: dict) -> tuple[list[str], list[dict]]:
+    """The content types a request body may come as, and the fields of the first."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if not content:
+        return [], []
+    first = next(iter(content.values())).get("schema", {})
+    name = first.get("$ref", "").rsplit("/", 1)[-1]
+    shape = schema.get("components", {}).get("schemas", {}).get(name, first)
+    required = set(shape.get("required", []))
+    fields = [
+        {
+            "name": field,
+            "type": _type(spec),
+            "required": field in required,
+            "description": spec.get("description", ""),
+        }
+        for field, spec in shape.get("properties", {}).items()
+        if not spec.get("readOnly")
+    ]
+    return list(content), fields
+
+
 def operations(schema: dict) -> list[dict]:
     """Each endpoint and method with what it takes and answers, in the schema's order."""
     found = []
@@ -22,8 +44,11 @@ def operations(schema: dict) -> list[dict]:
             operation = methods.get(method)
             if operation is None:
                 continue
+            body_types, fields = body_fields(schema, operation)
             found.append(
                 {
+                    "body_types": body_types,
+                    "fields": fields,
                     "id": operation.get("operationId", f"{method}-{path}"),
                     "method": method.upper(),
                     "path": path,

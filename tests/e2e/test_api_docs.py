@@ -1,4 +1,4 @@
-"""An integrator opens the API's documentation: Swagger UI from our own files."""
+"""An integrator opens the API's documentation: our own page, written from the schema."""
 
 import pytest
 from playwright.sync_api import expect
@@ -16,4 +16,7 @@ def test_the_api_docs_list_the_endpoints(page, screenshot, team):
 
     expect(page.get_by_text("/api/v1/cases/", exact=True).first).to_be_visible()
     expect(page.get_by_text("/api/v1/contacts/{id}/cases/", exact=True)).to_be_visible()
+    reply = page.locator("section", has_text="/api/v1/cases/{reference}/replies/")
+    expect(reply.get_by_text("status_after", exact=True)).to_be_visible()
+    expect(reply.locator("caption")).to_contain_text("multipart/form-data")
     screenshot(page, "01-api-docs")
