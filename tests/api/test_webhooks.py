@@ -6,6 +6,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
@@ -305,3 +306,33 @@ def test_an_erased_contact_becomes_an_event_that_names_no_one(agent, manager):
 
     (delivery,) = WebhookDelivery.objects.all()
     assert delivery.payload["data"] == {"contact": case.contact_id}
+
+
+def test_with_the_broker_down_then_back_every_event_is_delivered_once(receiver, agent, monkeypatch):
+    from api import tasks
+
+    endpoint(url=receiver.url)
+    cases = CaseFactory.create_batch(3)
+    handed = []
+
+    def broker_down(pk):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.webhook_deliver, "delay", broker_down)
+    assert webhooks_sweep() == 3  # claimed, but none reached the worker
+    monkeypatch.setattr(
+        tasks.webhook_deliver, "delay", lambda pk: handed.append(tasks.webhook_deliver(pk))
+    )
+    assert webhooks_sweep() == 0  # the claims still hold: nothing is sent twice
+    assert receiver.got == []
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=webhooks.CLAIM_SECONDS + 1)):
+        assert webhooks_sweep() == 3  # the broker is back
+        assert webhooks_sweep() == 0
+
+    ids = [headers["webhook-id"] for headers, _ in receiver.got]
+    assert len(ids) == len(set(ids)) == 3
+    sent = {json.loads(body)["data"]["reference"] for _, body in receiver.got}
+    assert sent == {case.reference for case in cases}
+    assert handed == [True, True, True]
+    assert tasks.webhook_deliver(WebhookDelivery.objects.first().pk) is None  # a stray repeat
