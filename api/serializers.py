@@ -16,8 +16,12 @@ VERSION_HELP = (
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    organization = serializers.CharField(source="organization.name", default=None)
-    owner = serializers.CharField(source="owner.name", default=None)
+    organization = serializers.CharField(
+        source="organization.name", default=None, allow_null=True, read_only=True
+    )
+    owner = serializers.CharField(
+        source="owner.name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Contact
@@ -28,9 +32,13 @@ class CaseSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     contact = serializers.IntegerField(source="contact_id")
     contact_email = serializers.CharField(source="contact.email")
-    assignee = serializers.CharField(source="assignee.name", default=None)
-    team = serializers.CharField(source="team.name", default=None)
-    category = serializers.CharField(source="category.name", default=None)
+    assignee = serializers.CharField(
+        source="assignee.name", default=None, allow_null=True, read_only=True
+    )
+    team = serializers.CharField(source="team.name", default=None, allow_null=True, read_only=True)
+    category = serializers.CharField(
+        source="category.name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Case

@@ -327,7 +327,9 @@ class ContactList(ApiView, generics.ListAPIView):
     resource = "contacts"
     serializer_class = ContactSerializer
 
-    @extend_schema(request=ContactWriteSerializer, responses={201: ContactSerializer})
+    @extend_schema(
+        request=ContactWriteSerializer, responses={201: ContactSerializer, 200: ContactSerializer}
+    )
     def post(self, request, *args, **kwargs):
         given = ContactWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)

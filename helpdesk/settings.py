@@ -451,9 +451,13 @@ API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 120)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Help desk API",
     "VERSION": "1",
-    "DESCRIPTION": "Cases and contacts. Authenticate with `Authorization: Bearer <token>` "
-    "(a manager makes tokens in admin).",
+    "DESCRIPTION": "Cases, contacts, articles, teams, agents and ratings. Authenticate "
+    "with `Authorization: Bearer <token>` (a manager makes tokens in admin).",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.errors_documented",
+    ],
 }
 # Send stored mail right after the commit, in the process that stored it, instead of
 # leaving it to the relay: for the tests only (a request would then wait on SMTP).

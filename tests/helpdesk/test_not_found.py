@@ -39,3 +39,15 @@ def test_a_case_page_the_browser_has_no_link_for_is_the_same_404(client, setting
 
     assert response.status_code == 404
     assert "Get a fresh link to your case" in response.content.decode()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("path", ["/api/v1/nothing/", "/api/v1/cases/HD-1/attachments/null/"])
+def test_under_the_api_a_missing_address_is_a_json_404(client, settings, debug, path):
+    settings.DEBUG = debug
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
