@@ -454,6 +454,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, contacts, articles, teams, agents and ratings. Authenticate "
     "with `Authorization: Bearer <token>` (a manager makes tokens in admin).",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Cases and articles both have a "status": each its own enum in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "ArticleStatusEnum": "knowledge.models.ArticleStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.errors_documented",

@@ -419,3 +419,11 @@ def test_a_new_contact_made_meanwhile_by_another_request_is_found_on_the_retry(
 
     assert answer.status_code == 201 and len(calls) == 2
     assert Case.objects.filter(subject="Order 1234 failed").count() == 1
+
+
+def test_the_schema_is_valid_openapi_with_no_warning(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", tmp_path / "s.yml")
+
+    assert "/api/v1/cases/{reference}/replies/" in (tmp_path / "s.yml").read_text()
