@@ -2,6 +2,7 @@
 cursor-paged. Every write goes through the services the desk uses; the timeline names
 the token's integration ("Shop (API)") or the agent of a desk session."""
 
+import re
 import uuid
 from contextlib import contextmanager
 
@@ -191,6 +192,16 @@ def writer(request) -> dict:
     return {"agent": request.user.agent}
 
 
+# Ids a filter takes: ASCII digits that fit a 64-bit column (isdigit() takes "²").
+ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
+def row_id(value: str, name: str, message: str) -> int:
+    if not ROW_ID.fullmatch(value):
+        raise ValidationError({name: [message]})
+    return int(value)
+
+
 def case_found(reference: str) -> Case:
     pk = parse_reference(reference)
     return get_object_or_404(Case, pk=pk if pk is not None else 0)
@@ -359,6 +370,9 @@ class ContactList(ApiView, generics.ListAPIView):
 
     def get_queryset(self):
         contacts = Contact.objects.select_related("organization", "owner__user")
+        for name in ("email", "q"):
+            if "\x00" in self.request.query_params.get(name, ""):
+                raise ValidationError({name: ["Null characters are not allowed."]})
         email = self.request.query_params.get("email", "").strip()
         if email:
             contacts = contacts.with_email(email)
@@ -435,9 +449,7 @@ class AgentList(ApiView, generics.ListAPIView):
         team = self.request.query_params.get("team", "")
         if not team:
             return self.queryset
-        if not team.isdigit():
-            raise ValidationError({"team": ["Give a team's id."]})
-        return self.queryset.filter(team_id=int(team))
+        return self.queryset.filter(team_id=row_id(team, "team", "Give a team's id."))
 
 
 class RatingList(ApiView, generics.ListAPIView):
@@ -455,9 +467,7 @@ class RatingList(ApiView, generics.ListAPIView):
         agent = self.request.query_params.get("agent", "")
         if not agent:
             return self.queryset
-        if not agent.isdigit():
-            raise ValidationError({"agent": ["Give an agent's id."]})
-        return self.queryset.filter(agent_id=int(agent))
+        return self.queryset.filter(agent_id=row_id(agent, "agent", "Give an agent's id."))
 
 
 class ArticleView(ApiView):

@@ -427,3 +427,11 @@ def test_the_schema_is_valid_openapi_with_no_warning(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", tmp_path / "s.yml")
 
     assert "/api/v1/cases/{reference}/replies/" in (tmp_path / "s.yml").read_text()
+
+
+@pytest.mark.parametrize("param", ["q", "email"])
+def test_a_null_character_in_a_contact_search_is_a_json_error(client, cases, param):
+    answer = get(client, "contacts", token("contacts:read"), **{param: "ma\x00ria"})
+
+    assert answer.status_code == 400
+    assert param in answer.json()

@@ -215,3 +215,19 @@ def test_a_list_runs_the_same_queries_whatever_its_size(client, name, size, agen
 
     assert len(answer.json()["results"]) >= size
     assert len(queries) == 2  # the token, the page
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("agents", {"team": "²"}),
+        ("agents", {"team": "9" * 30}),
+        ("ratings", {"agent": "١٢"}),
+        ("ratings", {"agent": "-1"}),
+    ],
+)
+def test_an_id_filter_takes_only_plain_digits_that_fit(client, name, params):
+    answer = call(client, "get", name, token("agents:read", "ratings:read"), params)
+
+    assert answer.status_code == 400
+    assert set(params) == set(answer.json())
