@@ -1,12 +1,14 @@
 """The queue's text search: words in a case's subject, its contact's name and email.
 
 On PostgreSQL each case row carries `search`, a full-text vector of its subject and its
-contact's name and email that the database keeps (triggers on both tables, migration
-0013) with a GIN index on it. It is not a model field: Django never reads or writes it.
-Both the vector and the query turn ASCII punctuation into spaces first, so "1234"
-finds "A-1234" and "acme.example" finds "maria@acme.example" (the parts in that order).
-A word matches a whole word, in any case; a word ending in `*` matches the start of
-words ("print*" finds "printer").
+contact's name and email that the database keeps (triggers on both tables, migrations
+0013 and 0015) with a GIN index on it. It is not a model field: Django never reads or
+writes it. Both the vector and the query go through the database's
+`cases_search_words()`: accents go first (unaccent: "lopez" finds "López", "garcía"
+finds "Garcia"), then ASCII punctuation turns into spaces, so "1234" finds "A-1234" and
+"acme.example" finds "maria@acme.example" (the parts in that order). A word matches a
+whole word, in any case; a word ending in `*` matches the start of words ("print*"
+finds "printer").
 
 Whole words because the planner knows how often each word occurs (the column's
 statistics): a common word is read in the queue's order and stops at the page, a rare
@@ -14,7 +16,8 @@ one comes from the index, and either costs about the same at ten times the cases
 PostgreSQL has no such figures for the start of a word and guesses one case in fifty,
 which for a rare start means reading the queue in order to its end; so a prefix is
 what the agent asks for with `*`, not what every word costs. Elsewhere (SQLite) the
-words are looked for anywhere in the text, as `icontains` does.
+words are looked for anywhere in the text, in any case and with accents removed on both
+sides (contacts.models.text_contains).
 """
 
 import string
@@ -22,7 +25,7 @@ import string
 from django.db import connection
 from django.db.models import BooleanField, Expression, Q
 
-from contacts.models import Contact
+from contacts.models import Contact, text_contains
 
 # Punctuation in what a customer or agent typed splits words, on both sides alike.
 SPACED = str.maketrans(string.punctuation, " " * len(string.punctuation))
@@ -34,14 +37,15 @@ CONTACT_MATCHES = 5000
 
 
 class VectorMatch(Expression):
-    """`<case table>.search @@ to_tsquery('simple', …)`, aliased as the query aliases it."""
+    """`<case table>.search @@ (to_tsquery('simple', …) && …)`, one tsquery a word,
+    aliased as the query aliases it."""
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, tsquery: str, alias: str | None = None):
+    def __init__(self, terms: list[tuple[str, bool]], alias: str | None = None):
         super().__init__()
-        self.tsquery = tsquery
+        self.terms = terms
         self.alias = alias
 
     def resolve_expression(self, query=None, *args, **kwargs):
@@ -55,12 +59,21 @@ class VectorMatch(Expression):
         return clone
 
     def as_sql(self, compiler, connection):
+        # A word is quoted only once cases_search_words() has taken its accents and then
+        # its punctuation away: unaccent turns some characters into quotes ("’" into "'").
+        # The function is IMMUTABLE, so the planner works each tsquery out to a constant
+        # and reads the word's frequency, as it did before accents went (migration 0015).
+        tsqueries = [
+            "to_tsquery('simple', '''' || cases_search_words(%s) || "
+            + ("''':*')" if prefix else "'''')")
+            for _, prefix in self.terms
+        ]
         column = f'{compiler.quote_name_unless_alias(self.alias)}."search"'
-        return f"{column} @@ to_tsquery('simple', %s)", [self.tsquery]
+        return f"{column} @@ ({' && '.join(tsqueries)})", [spaced for spaced, _ in self.terms]
 
 
-def tsquery_text(words: list[str]) -> str:
-    """Each word as a quoted term, all of them required: `'acme example' & 'print':*`.
+def search_terms(words: list[str]) -> list[tuple[str, bool]]:
+    """Each word with punctuation as spaces, and whether it asks for the start of words.
 
     A word with punctuation inside becomes a phrase of its parts; a final `*` makes
     it a prefix. Quotes and backslashes are punctuation, so nothing the user typed
@@ -70,8 +83,17 @@ def tsquery_text(words: list[str]) -> str:
     for word in words:
         spaced = " ".join(word[:LONGEST_WORD].translate(SPACED).split())
         if spaced:
-            terms.append(f"'{spaced}':*" if word.endswith("*") else f"'{spaced}'")
-    return " & ".join(terms)
+            terms.append((spaced, word.endswith("*")))
+    return terms
+
+
+def tsquery_text(words: list[str]) -> str:
+    """The words as one tsquery, all required: `'acme example' & 'print':*`.
+
+    What VectorMatch asks for when no word has an accent; for reading the vector by hand.
+    """
+    terms = search_terms(words)
+    return " & ".join(f"'{spaced}':*" if prefix else f"'{spaced}'" for spaced, prefix in terms)
 
 
 def cases_matching(queryset, words: list[str]):
@@ -84,12 +106,12 @@ def cases_matching(queryset, words: list[str]):
             if word not in worded:
                 queryset = queryset.filter(subject__icontains=word)
         if worded:
-            queryset = queryset.filter(VectorMatch(tsquery_text(worded)))
+            queryset = queryset.filter(VectorMatch(search_terms(worded)))
         return queryset
     for word in words:
         # Looked for anywhere, a word is its own prefix: "print*" is "print".
         word = word.rstrip("*") or word
-        queryset = queryset.filter(Q(subject__icontains=word) | contacts_named(word))
+        queryset = queryset.filter(text_contains("subject", word) | contacts_named(word))
     return queryset
 
 
@@ -99,7 +121,7 @@ def contacts_named(word: str) -> Q:
     The matching contacts are fetched first, so the case query can combine two
     indexes; a word shared by very many contacts falls back to a subquery.
     """
-    contacts = Contact.objects.filter(Q(name__icontains=word) | Q(email__icontains=word))
+    contacts = Contact.objects.filter(text_contains("name", word) | text_contains("email", word))
     ids = list(contacts.values_list("pk", flat=True)[: CONTACT_MATCHES + 1])
     if len(ids) > CONTACT_MATCHES:
         return Q(contact__in=contacts.values("pk"))

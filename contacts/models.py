@@ -1,7 +1,10 @@
+import unicodedata
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q, TextField, Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import IContains
 
 
 class Organization(models.Model):
@@ -15,21 +18,64 @@ class Organization(models.Model):
         return self.name
 
 
+# Letters that are not a letter plus an accent, so NFKD keeps them whole, written out
+# as PostgreSQL's unaccent writes them; and a phone's apostrophe, as unaccent writes it.
+WRITTEN_OUT = str.maketrans(
+    {
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ð": "d",
+        "þ": "th",
+        "đ": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ł": "l",
+        "’": "'",
+    }
+)
+
+
+def unaccented(text: str | None) -> str | None:
+    """The text in lower case without accents: "Ærø Straße" becomes "aero strasse".
+
+    SQLite's unaccent() (registered by ContactsConfig). PostgreSQL's keeps the case, and
+    comparisons there go through UPPER() as well.
+    """
+    if text is None:
+        return None
+    parts = unicodedata.normalize("NFKD", text.casefold().translate(WRITTEN_OUT))
+    return "".join(part for part in parts if not unicodedata.combining(part))
+
+
+class Unaccent(Func):
+    """unaccent(text): the extension's on PostgreSQL, `unaccented` on SQLite."""
+
+    function = "unaccent"
+    output_field = TextField()
+
+
+def text_contains(field: str, text: str) -> IContains:
+    """The field holds the text, in any case and with or without accents."""
+    return IContains(Unaccent(field), Unaccent(Value(text)))
+
+
 class ContactQuerySet(models.QuerySet):
     def with_email(self, email: str):
         # LOWER(email) = lower(...) uses the unique index; email__iexact (UPPER) would not.
         return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
 
     def search(self, query: str):
-        """Contacts whose name, email, phone or organization contains the query; all if blank."""
+        """Contacts whose name, email, phone or organization contains the query, in any case
+        and with or without accents ("lopez" finds "López"); all if blank."""
         query = query.strip()
         if not query:
             return self
         return self.filter(
-            Q(name__icontains=query)
-            | Q(email__icontains=query)
+            text_contains("name", query)
+            | text_contains("email", query)
             | Q(phone__icontains=query)
-            | Q(organization__name__icontains=query)
+            | text_contains("organization__name", query)
         )
 
     def for_directory(self):

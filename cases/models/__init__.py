@@ -19,7 +19,7 @@ from cases.models.case import (
     reference_for,
 )
 from cases.models.customer import CaseAccessToken, CaseRating
-from cases.models.desk import CannedAnswer, Phrase, SavedView
+from cases.models.desk import CannedAnswer, CannedAnswerVersion, Phrase, SavedView
 from cases.models.sla import (
     Notification,
     Reminder,
@@ -40,6 +40,7 @@ __all__ = [
     "Attachment",
     "AttachmentStorage",
     "CannedAnswer",
+    "CannedAnswerVersion",
     "Case",
     "CaseAccessToken",
     "CaseEvent",

@@ -1,5 +1,7 @@
 """What agents work with: canned answers, the phrase guide, saved queue views."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -11,6 +13,12 @@ class CannedAnswer(models.Model):
 
     title = models.CharField(max_length=120)
     body = models.TextField()
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language the body is written in; versions in others are below.",
+    )
     team = models.ForeignKey(
         "agents.Team",
         null=True,
@@ -26,6 +34,31 @@ class CannedAnswer(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class CannedAnswerVersion(models.Model):
+    """A canned answer in another language: the workspace inserts the contact's."""
+
+    answer = models.ForeignKey(CannedAnswer, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "language"], name="canned_answer_one_version_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.answer} ({self.get_language_display()})"
+
+    def clean(self):
+        if self.answer_id and self.language == self.answer.language:
+            raise ValidationError(
+                {"language": "The answer itself is in this language: edit its body instead."}
+            )
 
 
 class Phrase(models.Model):
