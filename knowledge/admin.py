@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from audit.admin import AuditedModelAdmin
 from knowledge import services
@@ -60,10 +61,36 @@ class ArticleVersionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("editor")
 
 
+class TranslationInline(admin.TabularInline):
+    """The original's translations, each opened to edit on its own page (saved through the
+    service like any article)."""
+
+    model = Article
+    fk_name = "translation_of"
+    extra = 0
+    can_delete = False
+    fields = ["title", "language", "status", "audience", "open"]
+    readonly_fields = fields
+    verbose_name = "translation"
+    verbose_name_plural = "translations (other languages of this article)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def open(self, translation):
+        url = reverse("admin:knowledge_article_change", args=[translation.pk])
+        return format_html('<a href="{}">Edit this translation</a>', url)
+
+
 @admin.register(Article)
 class ArticleAdmin(AuditedModelAdmin):
     list_display = [
         "title",
+        "language",
         "category",
         "audience",
         "status",
@@ -80,7 +107,15 @@ class ArticleAdmin(AuditedModelAdmin):
     list_select_related = ["category"]
     search_fields = ["title", "slug", "tags"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["author", "last_editor", "created_at", "updated_at", "published_at"]
+    autocomplete_fields = ["translation_of"]
+    readonly_fields = [
+        "add_translation",
+        "author",
+        "last_editor",
+        "created_at",
+        "updated_at",
+        "published_at",
+    ]
     fields = [
         "title",
         "slug",
@@ -88,12 +123,22 @@ class ArticleAdmin(AuditedModelAdmin):
         "category",
         "tags",
         "language",
+        "translation_of",
         "audience",
         "status",
         "body",
         *readonly_fields,
     ]
-    inlines = [ArticleVersionInline]
+    inlines = [TranslationInline, ArticleVersionInline]
+
+    @admin.display(description="")
+    def add_translation(self, article):
+        """From an original: a new article already marked as its translation."""
+        if article.pk is None or article.translation_of_id is not None:
+            return "—"
+        initial = {"translation_of": article.pk, "category": article.category_id}
+        url = reverse("admin:knowledge_article_add") + "?" + urlencode(initial)
+        return format_html('<a class="button" href="{}">Add a translation…</a>', url)
 
     def get_queryset(self, request):
         cutoff = timezone.now() - DEFLECTION_WINDOW

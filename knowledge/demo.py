@@ -1,4 +1,5 @@
-"""Demo articles for `manage.py seed_demo` (development only): three topics, a dozen articles."""
+"""Demo articles for `manage.py seed_demo` (development only): three topics, a dozen articles,
+some of them translated into French and Spanish."""
 
 from django.db import transaction
 
@@ -150,6 +151,84 @@ ARTICLES = [
     ),
 ]
 
+# original's slug, language, slug, title, summary, tags, status, body
+TRANSLATIONS = [
+    (
+        "track-your-parcel",
+        "fr",
+        "suivre-votre-colis",
+        "Suivre votre colis",
+        "Où en est votre commande et quand elle arrive.",
+        "suivi, livraison, colis",
+        PUBLISHED,
+        "Chaque e-mail de commande contient un **lien de suivi**. Le suivi bouge dans la "
+        "journée qui suit le départ du colis de notre entrepôt.\n\n## Le suivi ne bouge "
+        "plus depuis des jours\n\nLes transporteurs ne scannent parfois un colis qu'à la "
+        "livraison. Si rien n'a changé depuis cinq jours ouvrés, [écrivez-nous](/contact/) "
+        "avec votre numéro de commande.",
+    ),
+    (
+        "track-your-parcel",
+        "es",
+        "seguir-su-paquete",
+        "Seguir su paquete",
+        "Dónde está su pedido y cuándo llega.",
+        "seguimiento, entrega, paquete",
+        PUBLISHED,
+        "Cada correo de pedido incluye un **enlace de seguimiento**. El seguimiento se "
+        "actualiza en el día siguiente a la salida del paquete de nuestro almacén.\n\n"
+        "## El seguimiento no cambia desde hace días\n\nLos transportistas a veces solo "
+        "escanean el paquete al entregarlo. Si nada ha cambiado en cinco días hábiles, "
+        "[escríbanos](/contact/) con su número de pedido.",
+    ),
+    (
+        "how-refunds-work",
+        "fr",
+        "comment-fonctionnent-les-remboursements",
+        "Comment fonctionnent les remboursements",
+        "Quand votre argent revient après une commande annulée.",
+        "remboursement, annulation",
+        PUBLISHED,
+        "Un remboursement revient sur la carte avec laquelle vous avez payé.\n\n"
+        "## Combien de temps cela prend\n\n"
+        "1. Nous confirmons l'annulation par e-mail le jour même.\n"
+        "2. Votre banque affiche le remboursement sous **cinq jours ouvrés**.",
+    ),
+    (
+        "how-refunds-work",
+        "es",
+        "como-funcionan-los-reembolsos",
+        "Cómo funcionan los reembolsos",
+        "Cuándo vuelve su dinero tras cancelar un pedido.",
+        "reembolso, devolución del dinero, cancelar",
+        PUBLISHED,
+        "El reembolso vuelve a la tarjeta con la que pagó.\n\n## Cuánto tarda\n\n"
+        "1. Confirmamos la cancelación por correo el mismo día.\n"
+        "2. Su banco muestra el reembolso en **cinco días hábiles**.",
+    ),
+    (
+        "reset-password",
+        "fr",
+        "reinitialiser-votre-mot-de-passe",
+        "Réinitialiser votre mot de passe",
+        "Un lien valable une heure.",
+        "mot de passe, connexion",
+        PUBLISHED,
+        "Choisissez *Mot de passe oublié ?* sur la page de connexion. Le lien reçu par "
+        "e-mail est valable une heure et une seule fois.",
+    ),
+    (
+        "reset-password",
+        "es",
+        "restablecer-su-contrasena",
+        "Restablecer su contraseña",
+        "Un enlace válido durante una hora.",
+        "contraseña, acceso",
+        DRAFT,
+        "Borrador: elija *¿Olvidó su contraseña?* en la página de acceso.",
+    ),
+]
+
 
 @transaction.atomic
 def seed_articles(*, author) -> bool:
@@ -174,4 +253,19 @@ def seed_articles(*, author) -> bool:
             body=body,
         )
         article_save(article=article, editor=author)
+    originals = {article.slug: article for article in Article.objects.all()}
+    for original, language, slug, title, summary, tags, status, body in TRANSLATIONS:
+        translation = Article(
+            translation_of=originals[original],
+            language=language,
+            slug=slug,
+            category_id=originals[original].category_id,
+            title=title,
+            summary=summary,
+            tags=tags,
+            audience=PUBLIC,
+            status=status,
+            body=body,
+        )
+        article_save(article=translation, editor=author)
     return True

@@ -5,7 +5,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +36,9 @@ class ArticleCategoryQuerySet(models.QuerySet):
     def with_public_counts(self):
         """Categories that have public articles, each with `article_count`."""
         public = Q(articles__status=ArticleStatus.PUBLISHED, articles__audience=Audience.PUBLIC)
-        return self.annotate(article_count=Count("articles", filter=public)).filter(
+        # An article and its translations count once: a reader sees one version of it.
+        group = Coalesce("articles__translation_of", "articles")
+        return self.annotate(article_count=Count(group, filter=public, distinct=True)).filter(
             article_count__gt=0
         )
 
@@ -81,6 +84,7 @@ class ArticleQuerySet(models.QuerySet):
             "audience",
             "status",
             "language",
+            "translation_of",
             "updated_at",
             "published_at",
             "helpful_yes",
@@ -88,6 +92,30 @@ class ArticleQuerySet(models.QuerySet):
             "category__name",
             "category__slug",
         )
+
+    def one_version_each(self, language: str):
+        """Of an article and its translations, only the version a reader of `language`
+        should see among the public ones: theirs, else the original, else the oldest."""
+        preference = Case(
+            When(language=language[:2], then=Value(0)),
+            When(translation_of__isnull=True, then=Value(1)),
+            default=Value(2),
+        )
+        better = (
+            Article.objects.public()
+            .annotate(preference=preference)
+            .filter(
+                Q(pk=OuterRef("translation_group"))
+                | Q(translation_of=OuterRef("translation_group"))
+            )
+            .filter(
+                Q(preference__lt=OuterRef("preference"))
+                | Q(preference=OuterRef("preference"), pk__lt=OuterRef("pk"))
+            )
+        )
+        return self.annotate(
+            translation_group=Coalesce("translation_of", "pk"), preference=preference
+        ).exclude(Exists(better))
 
     def most_helpful_first(self):
         return self.order_by((F("helpful_yes") - F("helpful_no")).desc(), "-helpful_yes", "title")
@@ -99,11 +127,14 @@ class ArticleQuerySet(models.QuerySet):
     def newest(self):
         return self.order_by(F("published_at").desc(nulls_last=True), "-pk")
 
-    def search(self, query: str, *, language: str):
-        """Articles matching a search box query, best first, each with a highlighted `snippet`."""
+    def search(self, query: str, *, language: str, one_version_each: bool = False):
+        """Articles matching a search box query, best first, each with a highlighted `snippet`;
+        with `one_version_each`, an article and its translation in `language` are one result."""
         from knowledge import search
 
-        return search.articles_matching(self, query, language=language)
+        return search.articles_matching(
+            self, query, language=language, one_version_each=one_version_each
+        )
 
     def suggested_for(self, text: str, *, language: str, typing: bool = False):
         """Articles about any of the words of a text (a subject, a message), best first.
@@ -146,6 +177,18 @@ class Article(models.Model):
         default=settings.LANGUAGE_CODE,
         help_text="The language it is written in; search stems its words in that language.",
     )
+    # Translations point at the original, never at another translation: the original's id
+    # names the group, which has at most one version in each language.
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translations",
+        limit_choices_to={"translation_of__isnull": True},
+        verbose_name="translation of",
+        help_text="The original article, when this one is its translation into another language.",
+    )
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PUBLIC)
     status = models.CharField(
         max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
@@ -181,12 +224,70 @@ class Article(models.Model):
             models.Index(fields=["status", "audience", "category"], name="article_visible_idx"),
             models.Index(fields=["-published_at"], name="article_published_idx"),
         ]
+        constraints = [
+            # One version per language in a group: the original (whose own id names the
+            # group) and each translation (named by the original's id). The cast lets
+            # PostgreSQL compare a new article's NULLs when Django validates the constraint.
+            models.UniqueConstraint(
+                Cast(Coalesce("translation_of", "id"), models.BigIntegerField()),
+                "language",
+                name="article_one_version_per_language",
+                violation_error_message=_("This article already has a version in that language."),
+            )
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("knowledge:article", args=[self.slug])
+
+    def clean(self):
+        """A translation is of an original other than itself, in another language than
+        every other version of the original."""
+        original = self.translation_of
+        if original is None:
+            if self.pk is not None:
+                taken = self.translations.filter(language=self.language)
+                if taken.exists():
+                    raise ValidationError(
+                        {
+                            "language": _(
+                                "A translation of this article is already in that language."
+                            )
+                        }
+                    )
+            return
+        if self.pk is not None and original.pk == self.pk:
+            raise ValidationError(
+                {"translation_of": _("An article cannot be a translation of itself.")}
+            )
+        if original.translation_of_id is not None:
+            raise ValidationError(
+                {"translation_of": _("Choose the original article, not one of its translations.")}
+            )
+        if self.pk is not None and self.translations.exists():
+            raise ValidationError(
+                {
+                    "translation_of": _(
+                        "This article has translations of its own, so it stays an original."
+                    )
+                }
+            )
+        if original.language == self.language:
+            raise ValidationError(
+                {"language": _("A translation is written in another language than its original.")}
+            )
+        sibling = Article.objects.filter(translation_of=original, language=self.language)
+        if sibling.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"language": _("This article already has a version in that language.")}
+            )
+
+    @property
+    def translation_group_id(self) -> int | None:
+        """The original's id, which its translations share."""
+        return self.translation_of_id or self.pk
 
     @property
     def is_public(self) -> bool:

@@ -30,7 +30,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -89,35 +89,52 @@ def _reader_first(language: str):
     return Case(When(language=language[:2], then=Value(0)), default=Value(1))
 
 
-def articles_matching(queryset, query: str, *, language: str):
-    """The search box: every word must match (websearch syntax on PostgreSQL)."""
+def _theirs_matches_too(queryset, match: Q, language: str) -> Exists:
+    """Whether another version of the article, in the reader's language, matches as well."""
+    return Exists(
+        queryset.filter(match, language=language[:2])
+        .filter(
+            Q(pk=OuterRef("translation_of"))
+            | Q(translation_of=OuterRef("translation_of"))
+            | Q(translation_of=OuterRef("pk"))
+        )
+        .exclude(pk=OuterRef("pk"))
+    )
+
+
+def articles_matching(queryset, query: str, *, language: str, one_version_each: bool = False):
+    """The search box: every word must match (websearch syntax on PostgreSQL).
+
+    With `one_version_each`, a match is left out when its version in the reader's
+    language matches too, so an article and its translation are one result.
+    """
     query = clean_query(query)
     words = words_of(query)
     if not words:
         return queryset.none()
     if is_postgresql():
         search = _every_config(query, "websearch")
-        return (
-            queryset.filter(search_vector=search)
-            .annotate(
-                rank=SearchRank(F("search_vector"), search),
-                headline=SearchHeadline(
-                    "body_text",
-                    search,
-                    config=_article_config(),
-                    start_sel=MARK_START,
-                    stop_sel=MARK_STOP,
-                    max_words=30,
-                    min_words=12,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by(_reader_first(language), "-rank", "title")
-        )
-    matches = queryset
-    for word in words:
-        matches = matches.filter(_contains(word))
+        match = Q(search_vector=search)
+    else:
+        match = reduce(operator.and_, (_contains(word) for word in words))
+    matches = queryset.filter(match)
+    if one_version_each:
+        matches = matches.exclude(_theirs_matches_too(queryset, match, language))
+    if is_postgresql():
+        return matches.annotate(
+            rank=SearchRank(F("search_vector"), search),
+            headline=SearchHeadline(
+                "body_text",
+                search,
+                config=_article_config(),
+                start_sel=MARK_START,
+                stop_sel=MARK_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        ).order_by(_reader_first(language), "-rank", "title")
     return matches.annotate(rank=_title_hits(words), headline=F("body_text")).order_by(
         _reader_first(language), "-rank", "title"
     )

@@ -55,6 +55,10 @@ def article_save(*, article: Article, editor) -> Article:
     article.updated_at = now
     article.body_html = render_markdown(article.body)
     article.body_text = plain_text(article.body_html)
+    if article.translation_of_id is not None:
+        # Translations of one original are saved one at a time, so two of them can never
+        # both pass the check that each language is still free.
+        Article.objects.select_for_update().filter(pk=article.translation_of_id).exists()
     article.full_clean(exclude=["author", "last_editor", "search_vector"])
     article.save()
     search.index_article(article)

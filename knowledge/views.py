@@ -3,7 +3,9 @@ import re
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -14,6 +16,7 @@ from knowledge import search as kb_search
 from knowledge import services
 from knowledge.forms import ArticleForm, VoteForm
 from knowledge.models import Article, ArticleCategory, ArticleVote
+from knowledge.translations import in_reader_language, page_versions
 from knowledge.visitors import page_view_check, visitor_hash
 
 PAGE_SIZE = 20
@@ -26,7 +29,7 @@ SHOWN_IDS = re.compile(r"\d{1,12}", re.ASCII)
 
 @require_safe
 def home(request):
-    public = Article.objects.public().for_list()
+    public = Article.objects.public().for_list().one_version_each(request.LANGUAGE_CODE)
     return render(
         request,
         "knowledge/home.html",
@@ -41,17 +44,29 @@ def home(request):
 @require_safe
 def category(request, slug):
     category = get_object_or_404(ArticleCategory, slug=slug)
-    articles = Article.objects.public().for_list().filter(category=category).order_by("title")
+    articles = (
+        Article.objects.public()
+        .for_list()
+        .filter(category=category)
+        .one_version_each(request.LANGUAGE_CODE)
+        .order_by("title")
+    )
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "knowledge/category.html", {"category": category, "page": page})
 
 
-def _search_page(request, articles):
-    """A page of results for ?q=, each with a snippet, and what to tell the reader."""
+def _search_page(request, articles, *, public: bool = False):
+    """A page of results for ?q=, each with a snippet, and what to tell the reader.
+
+    The public search shows each article once, in the reader's language where it can.
+    """
     raw = request.GET.get("q", "")
     query = kb_search.clean_query(raw)
-    results = articles.search(query, language=request.LANGUAGE_CODE)
+    language = request.LANGUAGE_CODE
+    results = articles.search(query, language=language, one_version_each=public)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    if public:
+        page.object_list = in_reader_language(page, language=language, versions=articles)
     for article in page:
         article.snippet = kb_search.snippet(article, query)
     return {
@@ -64,17 +79,31 @@ def _search_page(request, articles):
 
 @require_safe
 def search(request):
-    context = _search_page(request, Article.objects.public().for_list())
+    context = _search_page(request, Article.objects.public().for_list(), public=True)
     return render(request, "knowledge/search.html", context)
 
 
 @require_safe
 def article(request, slug):
-    article = get_object_or_404(Article.objects.public().select_related("category"), slug=slug)
+    # The article with its public translations (or original) in one query.
+    group = Article.objects.filter(slug=slug).values(group=Coalesce("translation_of", "pk"))
+    versions = list(
+        Article.objects.public()
+        .select_related("category")
+        .filter(Q(pk=Subquery(group)) | Q(translation_of=Subquery(group)))
+    )
+    article, theirs, other_languages = page_versions(
+        versions, slug=slug, language=request.LANGUAGE_CODE
+    )
+    if article is None:
+        raise Http404("No such article.")
     if request.GET.get("from") == "suggestion":
         # Followed from the contact form: counted once, then the plain address.
         services.suggestion_open(article=article, visitor=visitor_hash(request, create=True))
         return redirect(article)
+    # The reader's own language, unless they chose this version from its language links.
+    if theirs is not None and theirs != article and request.GET.get("lang") != article.language:
+        return redirect(theirs)
     visitor = visitor_hash(request)
     voted = bool(
         visitor and ArticleVote.objects.filter(article=article, visitor_hash=visitor).exists()
@@ -83,13 +112,21 @@ def article(request, slug):
         Article.objects.public()
         .for_list()
         .filter(category_id=article.category_id)
-        .exclude(pk=article.pk)
+        .exclude(pk__in=[version.pk for version in versions])
+        .one_version_each(request.LANGUAGE_CODE)
         .most_helpful_first()[:5]
     )
     return render(
         request,
         "knowledge/article.html",
-        {"article": article, "related": related, "voted": voted, "vote_form": VoteForm()},
+        {
+            "article": article,
+            "other_languages": other_languages,
+            "in_reader_language": theirs is not None,
+            "related": related,
+            "voted": voted,
+            "vote_form": VoteForm(),
+        },
     )
 
 
@@ -120,11 +157,12 @@ def suggest(request):
     subject = request.GET.get("subject", "")[:200]
     message = request.GET.get("message", "")[:2000]
     text = f"{subject} {message}" if message.strip() else subject
-    articles = list(
-        Article.objects.public()
-        .only("title", "slug", "summary")
-        .suggested_for(text, language=request.LANGUAGE_CODE, typing=True)[:SUGGESTIONS]
-    )
+    shown = Article.objects.public().only("title", "slug", "summary", "language", "translation_of")
+    # A few more than shown: an article found in two languages is suggested once.
+    found = shown.suggested_for(text, language=request.LANGUAGE_CODE, typing=True)
+    articles = in_reader_language(
+        list(found[: 2 * SUGGESTIONS]), language=request.LANGUAGE_CODE, versions=shown
+    )[:SUGGESTIONS]
     return render(
         request,
         "knowledge/_suggestions.html",

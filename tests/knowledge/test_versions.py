@@ -99,6 +99,10 @@ def test_saving_in_the_admin_goes_through_the_service(client, manager, billing):
         "versions-INITIAL_FORMS": "0",
         "versions-MIN_NUM_FORMS": "0",
         "versions-MAX_NUM_FORMS": "1000",
+        "translations-TOTAL_FORMS": "0",
+        "translations-INITIAL_FORMS": "0",
+        "translations-MIN_NUM_FORMS": "0",
+        "translations-MAX_NUM_FORMS": "1000",
     }
 
     added = client.post(reverse("admin:knowledge_article_add"), form)
