@@ -20,6 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from agents import two_factor
 from agents.desk import agent_required, next_url
+from agents.desk_locale import desk_language_activate
+from agents.languages import (
+    AgentLanguagesForm,
+    DeskLanguageForm,
+    agent_desk_language_set,
+    agent_languages_set,
+)
 from agents.sessions import sessions_end
 from audit.log import Action, audit_record
 
@@ -139,17 +146,48 @@ def recovery_codes(request):
     return render(request, "registration/recovery_codes.html", context)
 
 
-@agent_required
-@require_safe
-def account(request):
-    """The agent's own page: their second factor, their recovery codes, their sessions."""
+def _account_page(request, *, languages_form=None, status=200):
     context = {
         "device": two_factor.app_device(request.user),
         "codes_left": two_factor.recovery_codes_left(request.user),
         "required": two_factor.two_factor_required(request.user),
         "off_form": CodeForm(),
+        "languages_form": languages_form or AgentLanguagesForm(agent=request.agent),
     }
-    return render(request, "agents/account.html", context)
+    return render(request, "agents/account.html", context, status=status)
+
+
+@agent_required
+@require_safe
+def account(request):
+    """The agent's own page: their second factor, their recovery codes, their sessions,
+    their languages."""
+    return _account_page(request)
+
+
+@agent_required
+@require_POST
+def languages(request):
+    """The languages the agent speaks (routing prefers them) and the desk's language."""
+    form = AgentLanguagesForm(request.POST, agent=request.agent)
+    if not form.is_valid():
+        return _account_page(request, languages_form=form, status=400)
+    agent_languages_set(agent=request.agent, **form.cleaned_data)
+    desk_language_activate(request, request.agent)  # the message in the language chosen
+    messages.success(request, _("Your languages are saved."))
+    return redirect("account:page")
+
+
+@agent_required
+@require_POST
+def desk_language(request):
+    """The language switch in the desk's navigation: saved, then back to the same page."""
+    form = DeskLanguageForm(request.POST)
+    if form.is_valid():
+        agent_desk_language_set(agent=request.agent, **form.cleaned_data)
+    else:
+        messages.error(request, _("That is not a language of the desk."))
+    return redirect(next_url(request, "cases:queue"))
 
 
 @agent_required

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agents.languages import AgentAdminForm
 from agents.models import Agent, BusinessCalendar, Holiday, Team, WorkingHours
 from audit.admin import AuditedModelAdmin
 
@@ -16,6 +17,7 @@ class TeamAdmin(AuditedModelAdmin):
 
 @admin.register(Agent)
 class AgentAdmin(AuditedModelAdmin):
+    form = AgentAdminForm  # the languages as checkboxes
     list_display = ["name", "user", "team", "away_until", "backup", "languages", "is_active"]
     list_filter = ["team", "user__is_active"]
     list_select_related = ["user", "team", "backup__user"]

@@ -10,6 +10,26 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def language_codes(languages: str) -> list[str]:
+    """The codes of an agent's languages as stored ("en,fr"), in the agent's order."""
+    return [code for code in languages.split(",") if code]
+
+
+def validate_languages(languages: str) -> None:
+    """Codes of the desk's languages (settings.LANGUAGES), each once, joined by commas."""
+    codes = language_codes(languages)
+    known = dict(settings.LANGUAGES)
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ValidationError(
+            _("Not a language of the desk: %(codes)s. Choose among %(known)s."),
+            params={"codes": ", ".join(unknown), "known": ", ".join(known)},
+        )
+    if len(set(codes)) != len(codes) or ",".join(codes) != languages:
+        raise ValidationError(_("Write each language once, as codes joined by commas: en,fr."))
 
 
 def validate_time_zone(name: str) -> None:
@@ -82,8 +102,23 @@ class Agent(models.Model):
         related_name="backing_up",
         help_text="Takes this agent's contacts while they are away.",
     )
+    # Codes of settings.LANGUAGES joined by commas ("en,fr"), first the one the agent
+    # prefers to be written to; edited as checkboxes (agents.languages.LanguagesField).
     languages = models.CharField(
-        max_length=100, blank=True, help_text="Language codes the agent writes in, e.g. en,fr."
+        max_length=100,
+        blank=True,
+        validators=[validate_languages],
+        help_text=_(
+            "The languages the agent writes in: a contact without an owner goes first to an "
+            "agent who speaks their language."
+        ),
+    )
+    desk_language = models.CharField(
+        _("desk language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the desk for this agent. Empty: the browser's."),
     )
     time_zone = models.CharField(
         max_length=64,
@@ -133,9 +168,19 @@ class Agent(models.Model):
             return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
     @property
+    def language_codes(self) -> list[str]:
+        return language_codes(self.languages)
+
+    def speaks(self, language: str) -> bool:
+        return language in self.language_codes
+
+    @property
     def mail_language(self) -> str:
-        """The first of the agent's languages the desk writes in (else the desk's own)."""
+        """The agent's desk language, else the first of their languages the desk writes
+        in, else the desk's own."""
         codes = dict(settings.LANGUAGES)
+        if self.desk_language in codes:
+            return self.desk_language
         for code in self.languages.replace(" ", "").split(","):
             if code in codes:
                 return code

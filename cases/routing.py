@@ -3,7 +3,9 @@
 First match wins, and the reason is written to the case's timeline:
 1. the contact's owner, if available;
 2. the owner's backup, if the owner is away and the backup is available;
-3. the least-loaded available agent of the category's team;
+3. the least-loaded available agent of the category's team; for a contact with no owner
+   yet, the least loaded of the team's available agents who speak the contact's language
+   when any does (Agent.languages);
 4. unassigned, in the category's team queue.
 A contact with no owner gets as owner the agent who receives their first case.
 """
@@ -11,10 +13,12 @@ A contact with no owner gets as owner the agent who receives their first case.
 import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language_info
 
 from agents.models import Agent, Team
 from cases.models import AgentLoad, Case, CaseEvent
@@ -48,34 +52,79 @@ def least_loaded_agent(team: Team, now) -> tuple[Agent | None, int]:
     Only when every available agent is being given a case does a routing wait. Written
     as SQL (helpdesk.lib.rows): the ORM spent longer compiling it than the database
     answering."""
-    params = [team.pk, True, connection.ops.adapt_datetimefield_value(now)]
-    if connection.features.has_select_for_update_skip_locked:
-        row = _one(_least_loaded_sql("FOR UPDATE OF l SKIP LOCKED"), params)
-        if row is None:
-            row = _one(_least_loaded_sql("FOR UPDATE OF l"), params)
-    else:  # SQLite: one writer at a time
-        row = _one(_least_loaded_sql(""), params)
-    if row is None:
-        return None, 0
-    (agent, user), (load,) = AGENT.build(row)
-    agent.user = user
+    agent, load, _speakers = _least_loaded(team, now, "")
     return agent, load
+
+
+def least_loaded_speaker(team: Team, now, language: str) -> tuple[Agent | None, int, int]:
+    """As least_loaded_agent, but the available agents of the team who speak `language`
+    come first: the least loaded of them, else the least loaded of the team; and how many
+    available agents of the team speak it. Still one query: a routing that finds every
+    speaker's row locked by another waits for one rather than take a non-speaker."""
+    return _least_loaded(team, now, language)
+
+
+def _least_loaded(team: Team, now, language: str) -> tuple[Agent | None, int, int]:
+    available = [team.pk, True, connection.ops.adapt_datetimefield_value(now)]
+    if language:
+        spoken = f"%,{language},%"  # languages are stored as "en,fr" (agents.models)
+        params = [*available, spoken, *available, spoken]
+    else:
+        params = available
+    if connection.features.has_select_for_update_skip_locked:
+        # A row another routing holds is skipped; when all are, wait for one.
+        locks = ["FOR UPDATE OF l SKIP LOCKED", "FOR UPDATE OF l"]
+    else:  # SQLite: one writer at a time
+        locks = [""]
+    for lock in locks:
+        row = _one(_least_loaded_sql(lock, bool(language)), params)
+        if row is None:
+            continue
+        (agent, user), values = AGENT.build(row)
+        agent.user = user
+        load, speakers = values if language else (values[0], 0)
+        if speakers and not agent.speaks(language) and lock != locks[-1]:
+            continue  # every speaker's row is held: wait for one, not take another agent
+        return agent, load, speakers
+    return None, 0, 0
 
 
 AGENT = Joined((Agent, "a"), (get_user_model(), "u"))
 
 
 @functools.cache
-def _least_loaded_sql(lock: str) -> str:
+def _least_loaded_sql(lock: str, by_language: bool = False) -> str:
     name = connection.ops.quote_name
+
+    def available(agent: str, user: str) -> str:
+        return (
+            f"{agent}.{name('team_id')} = %s AND {user}.{name('is_active')} = %s"
+            f" AND ({agent}.{name('away_until')} IS NULL OR {agent}.{name('away_until')} <= %s)"
+        )
+
+    def speaks(agent: str) -> str:
+        return f"(',' || {agent}.{name('languages')} || ',') LIKE %s"
+
+    loads = name(AgentLoad._meta.db_table)
+    agents = name(Agent._meta.db_table)
+    users = name(get_user_model()._meta.db_table)
+    speakers = order = ""
+    if by_language:
+        # How many available agents of the team speak it; they come first.
+        speakers = (
+            f", (SELECT COUNT(*) FROM {loads} m"
+            f" JOIN {agents} s ON s.{name('id')} = m.{name('agent_id')}"
+            f" JOIN {users} v ON v.{name('id')} = s.{name('user_id')}"
+            f" WHERE {available('s', 'v')} AND {speaks('s')})"
+        )
+        order = f"CASE WHEN {speaks('a')} THEN 0 ELSE 1 END, "
     return (
-        f"SELECT {AGENT.columns()}, l.{name('open_cases')}"
-        f" FROM {name(AgentLoad._meta.db_table)} l"
-        f" JOIN {name(Agent._meta.db_table)} a ON a.{name('id')} = l.{name('agent_id')}"
-        f" JOIN {name(get_user_model()._meta.db_table)} u ON u.{name('id')} = a.{name('user_id')}"
-        f" WHERE a.{name('team_id')} = %s AND u.{name('is_active')} = %s"
-        f" AND (a.{name('away_until')} IS NULL OR a.{name('away_until')} <= %s)"
-        f" ORDER BY l.{name('open_cases')}, l.{name('agent_id')} LIMIT 1 {lock}"
+        f"SELECT {AGENT.columns()}, l.{name('open_cases')}{speakers}"
+        f" FROM {loads} l"
+        f" JOIN {agents} a ON a.{name('id')} = l.{name('agent_id')}"
+        f" JOIN {users} u ON u.{name('id')} = a.{name('user_id')}"
+        f" WHERE {available('a', 'u')}"
+        f" ORDER BY {order}l.{name('open_cases')}, l.{name('agent_id')} LIMIT 1 {lock}"
     )
 
 
@@ -111,13 +160,26 @@ def decide(case: Case, contact: Contact, now) -> Decision:
     team = category_team or case.team or Team.objects.order_by("-is_default", "pk").first()
     if team is None:
         return Decision(None, None, why + "no team for this category, left unassigned.")
-    agent, load = least_loaded_agent(team, now)
+    if owner is None and contact.language in dict(settings.LANGUAGES):
+        # A new contact goes first to someone who speaks their language.
+        agent, load, speakers = least_loaded_speaker(team, now, contact.language)
+    else:
+        agent, load, speakers = *least_loaded_agent(team, now), 0
     if agent is None:
         return Decision(
             None,
             team,
             why
             + f"no agent of {team.name} is available; left unassigned in the {team.name} queue.",
+        )
+    if speakers and agent.speaks(contact.language):
+        # The timeline is written in the desk's language: the language by its English name.
+        spoken = get_language_info(contact.language)["name"]
+        among = f"least loaded of {speakers}" if speakers > 1 else f"the only one in {team.name}"
+        return Decision(
+            agent,
+            team,
+            why + f"routed to {agent.name}, who speaks {spoken} ({among}, {load} open).",
         )
     return Decision(
         agent,

@@ -123,6 +123,8 @@ MIDDLEWARE = [
     # there (agents.sessions, agents.two_factor).
     "agents.sessions.SessionGuardMiddleware",
     "agents.two_factor.TwoFactorMiddleware",
+    # On desk pages, the agent's chosen language (over the browser's) and time zone.
+    "agents.desk_locale.DeskLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The product's 404 page, also with DEBUG on (a customer's expired link in development).
