@@ -13,6 +13,7 @@ from cases.handover import agent_reassign_all
 from cases.models import (
     Attachment,
     CannedAnswer,
+    CannedAnswerVersion,
     Case,
     CaseEvent,
     Category,
@@ -99,10 +100,33 @@ class CaseEventAdmin(ReadOnlyAdmin):
     raw_id_fields = ["case", "actor"]
 
 
+class VersionsFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        languages = [
+            form.cleaned_data["language"]
+            for form in self.forms
+            if form.cleaned_data.get("language") and not form.cleaned_data.get("DELETE")
+        ]
+        if self.instance.language in languages:
+            raise forms.ValidationError(
+                "The answer itself is in this language: edit its body instead."
+            )
+
+
+class CannedAnswerVersionInline(admin.StackedInline):
+    model = CannedAnswerVersion
+    formset = VersionsFormSet
+    extra = 1
+    verbose_name = "version in another language"
+    verbose_name_plural = "versions in other languages (the workspace inserts the contact's)"
+
+
 @admin.register(CannedAnswer)
 class CannedAnswerAdmin(AuditedModelAdmin):
-    list_display = ["title", "team", "updated_at"]
-    list_filter = ["team"]
+    list_display = ["title", "language", "team", "updated_at"]
+    list_filter = ["team", "language"]
+    inlines = [CannedAnswerVersionInline]
     list_select_related = ["team"]
     search_fields = ["title", "body"]
 

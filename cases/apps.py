@@ -11,7 +11,14 @@ class CasesConfig(AppConfig):
         from agents.models import Agent, BusinessCalendar, Holiday, Team, WorkingHours
         from cases.choices import desk_choices_forget
         from cases.guide import writing_help_forget
-        from cases.models import CannedAnswer, Category, Phrase, SlaPolicy, SlaTarget
+        from cases.models import (
+            CannedAnswer,
+            CannedAnswerVersion,
+            Category,
+            Phrase,
+            SlaPolicy,
+            SlaTarget,
+        )
         from cases.sla.due import policies_forget
 
         kept = {
@@ -20,7 +27,7 @@ class CasesConfig(AppConfig):
             # New cases and changes read the response-time policies with their calendars.
             policies_forget: (SlaPolicy, SlaTarget, BusinessCalendar, WorkingHours, Holiday),
             # Every workspace offers the canned answers and the phrase guide.
-            writing_help_forget: (CannedAnswer, Phrase),
+            writing_help_forget: (CannedAnswer, CannedAnswerVersion, Phrase),
         }
         for receiver, models in kept.items():
             for model in models:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import mails, notify
 from cases.attachments import attachments_store
@@ -21,6 +22,7 @@ from cases.models import (
     Notification,
     Status,
 )
+from cases.said import Said
 from cases.sla import due
 from cases.timeline import case_lock, case_record, merged_target
 from cases.transitions import case_change, case_reopen, case_save, status_set
@@ -73,14 +75,14 @@ def case_customer_reply(
         case,
         actor=None,
         kind=CaseEvent.Kind.CUSTOMER_WROTE,
-        detail=f"{contact.name} wrote ({Channel(channel).label.lower()}).",
+        detail=Said("customer_wrote", contact=contact.name, channel=channel),
         name=contact.name,
     )
     if case.status == Status.RESOLVED:
         case_reopen(
             case,
             contact=contact,
-            detail=f"Reopened: {contact.name} wrote after the case was resolved.",
+            detail=Said("reopened_by_writing", contact=contact.name),
             now=now,
         )
     elif case.status == Status.WAITING:
@@ -101,13 +103,13 @@ def case_customer_resolve(*, case: Case, contact: Contact) -> Case:
     """The customer says their problem is solved."""
     with case_change(case) as case:
         if case.status not in OPEN_STATUSES:
-            raise ValidationError("This case is already resolved.")
+            raise ValidationError(_("This case is already resolved."))
         status_set(case, Status.RESOLVED, actor=None, notify=False)
         case_record(
             case,
             actor=None,
             kind=CaseEvent.Kind.STATUS,
-            detail=f"{contact.name} marked the case resolved.",
+            detail=Said("resolved_by_customer", contact=contact.name),
             name=contact.name,
         )
     return case
@@ -118,11 +120,11 @@ def case_customer_reopen(*, case: Case, contact: Contact) -> Case:
     """The customer says the problem is back, or was never solved."""
     with case_change(case) as case:
         if case.status != Status.RESOLVED:
-            raise ValidationError("Only a resolved case can be reopened; a closed one cannot.")
+            raise ValidationError(_("Only a resolved case can be reopened; a closed one cannot."))
         case_reopen(
             case,
             contact=contact,
-            detail=f"Reopened by {contact.name} from their case page.",
+            detail=Said("reopened_by_customer", contact=contact.name),
             now=timezone.now(),
         )
     return case
@@ -136,14 +138,14 @@ def case_rate(
     how likely they are to recommend us (0 to 10) if they said."""
     case = case_lock(case)
     if case.status not in (Status.RESOLVED, Status.CLOSED):
-        raise ValidationError("You can rate the help once the case is resolved.")
+        raise ValidationError(_("You can rate the help once the case is resolved."))
     if case.merged_into_id:
-        raise ValidationError("This case was merged into another; rate that one instead.")
+        raise ValidationError(_("This case was merged into another; rate that one instead."))
     if not 1 <= score <= 5:
-        raise ValidationError("Choose a rating from 1 to 5.")
+        raise ValidationError(_("Choose a rating from 1 to 5."))
     if recommend is not None and not 0 <= recommend <= 10:
-        raise ValidationError("Choose how likely you are to recommend us from 0 to 10.")
-    rating, _ = CaseRating.objects.update_or_create(
+        raise ValidationError(_("Choose how likely you are to recommend us from 0 to 10."))
+    rating, _created = CaseRating.objects.update_or_create(
         case=case,
         defaults={
             "score": score,
@@ -156,7 +158,7 @@ def case_rate(
         case,
         actor=None,
         kind=CaseEvent.Kind.RATED,
-        detail=f"Rated {score}/5." + (" With a comment." if rating.comment else ""),
+        detail=Said("rated", score=score, comment=bool(rating.comment)),
         name=case.contact.name,
     )
     case_save(case)
@@ -179,8 +181,7 @@ def auto_close(*, now=None) -> int:
                 case,
                 actor=None,
                 kind=CaseEvent.Kind.STATUS,
-                detail=f"Closed automatically {settings.AUTO_CLOSE_DAYS} days after "
-                "it was resolved.",
+                detail=Said("auto_closed", days=settings.AUTO_CLOSE_DAYS),
             )
             case_save(case)
             closed += 1

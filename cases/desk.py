@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agents.models import Agent, Team
 from cases import mails, notify
@@ -22,6 +24,7 @@ from cases.models import (
     Priority,
     Status,
 )
+from cases.said import Said
 from cases.sla import due
 from cases.timeline import case_lock, case_record
 from cases.transitions import (
@@ -58,12 +61,18 @@ def case_claim(*, case: Case, agent: Agent) -> Case:
 def _claim(case: Case, agent: Agent) -> None:
     if case.assignee_id not in (None, agent.pk):
         raise ValidationError(
-            f"{case.reference} is already with {case.assignee.name}; "
-            "ask them, or reassign it from the case page."
+            _(
+                "%(reference)s is already with %(assignee)s; "
+                "ask them, or reassign it from the case page."
+            )
+            % {"reference": case.reference, "assignee": case.assignee.name}
         )
     if not case.is_open:
-        raise ValidationError(f"{case.reference} is {case.get_status_display().lower()}.")
-    assignee_set(case, agent, actor=agent.user, why="Claimed.")
+        raise ValidationError(
+            _("%(reference)s is %(status)s.")
+            % {"reference": case.reference, "status": case.get_status_display().lower()}
+        )
+    assignee_set(case, agent, actor=agent.user, why=Said("claimed"))
     if case.status == Status.NEW:
         status_set(case, Status.OPEN, actor=agent.user)
 
@@ -135,12 +144,12 @@ def case_reply(
     if case.first_response_at is None:
         case.first_response_at = message.created_at
     if case.assignee_id is None and agent:
-        assignee_set(case, agent, actor=actor, why="Took the case by replying.")
+        assignee_set(case, agent, actor=actor, why=Said("took_by_replying"))
     case_record(
         case,
         actor=actor,
         kind=CaseEvent.Kind.REPLIED,
-        detail=f"Replied to {case.contact.name}.",
+        detail=Said("replied", contact=case.contact.name),
     )
     # The reply itself tells the customer we wait on them; a resolve still asks for a rating.
     status_set(case, status_after, actor=actor, notify=status_after == Status.RESOLVED)
@@ -175,7 +184,7 @@ def case_note(
     )
     if uploads:
         attachments_store(message=message, uploads=uploads, content_types=list(content_types))
-    case_record(case, actor=actor, kind=CaseEvent.Kind.NOTE, detail="Added an internal note.")
+    case_record(case, actor=actor, kind=CaseEvent.Kind.NOTE, detail=Said("note"))
     case_save(case)
     notify.agents_notify(
         case=case,
@@ -201,16 +210,22 @@ def case_escalate(
     _check_writable(case)
     reason = reason.strip()
     if not reason:
-        raise ValidationError("Say why the case is escalated.")
+        raise ValidationError(_("Say why the case is escalated."))
     if team is None or team.pk == case.team_id:
         current = case.team
         if current is None or current.lead_id is None:
-            raise ValidationError("This case's team has no lead to escalate to; choose a team.")
+            raise ValidationError(_("This case's team has no lead to escalate to; choose a team."))
         lead = current.lead
         if not lead.user.is_active:
-            raise ValidationError(f"{lead.name}, lead of {current.name}, has left; choose a team.")
+            raise ValidationError(
+                _("%(lead)s, lead of %(team)s, has left; choose a team.")
+                % {"lead": lead.name, "team": current.name}
+            )
         if lead.pk == case.assignee_id:
-            raise ValidationError(f"{lead.name} leads {current.name} and already has this case.")
+            raise ValidationError(
+                _("%(lead)s leads %(team)s and already has this case.")
+                % {"lead": lead.name, "team": current.name}
+            )
         case.assignee = lead
         detail = f"Escalated to {lead.name}, lead of {current.name}: {reason}"
         told = [lead]
@@ -231,16 +246,21 @@ def case_merge_check(*, source: Case, target: Case) -> None:
     """Refuse a merge that cannot be done (a ValidationError saying why); the desk asks
     for confirmation only of one that can."""
     if source.pk == target.pk:
-        raise ValidationError("A case cannot be merged into itself.")
+        raise ValidationError(_("A case cannot be merged into itself."))
     if source.contact_id != target.contact_id:
         # The target's contact would see the other customer's messages on their page.
         raise ValidationError(
-            f"{target.reference} belongs to another contact; only one contact's cases merge."
+            _("%(reference)s belongs to another contact; only one contact's cases merge.")
+            % {"reference": target.reference}
         )
     if source.merged_into_id:
-        raise ValidationError(f"{source.reference} was already merged.")
+        raise ValidationError(
+            _("%(reference)s was already merged.") % {"reference": source.reference}
+        )
     if target.merged_into_id or target.status == Status.CLOSED:
-        raise ValidationError(f"{target.reference} is closed; merge into an open case.")
+        raise ValidationError(
+            _("%(reference)s is closed; merge into an open case.") % {"reference": target.reference}
+        )
 
 
 @transaction.atomic
@@ -262,7 +282,7 @@ def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_vers
         source,
         actor=actor,
         kind=CaseEvent.Kind.MERGED,
-        detail=f"Merged into {target.reference}; its {moved} messages moved there.",
+        detail=Said("merged_into", target=target.reference, count=moved),
     )
     status_set(source, Status.CLOSED, actor=actor, notify=False)
     case_save(source)
@@ -270,7 +290,7 @@ def case_merge(*, source: Case, target: Case, actor: AbstractBaseUser, seen_vers
         target,
         actor=actor,
         kind=CaseEvent.Kind.MERGED,
-        detail=f"{source.reference} ({source.subject}) was merged in with {moved} messages.",
+        detail=Said("merged_in", source=source.reference, subject=source.subject, count=moved),
     )
     case_save(target)
     return target
@@ -282,10 +302,10 @@ class BulkAction:
     PRIORITY = "priority"
     CLOSE = "close"
     CHOICES = [
-        (ASSIGN, "Assign to"),
-        (STATUS, "Set status"),
-        (PRIORITY, "Set priority"),
-        (CLOSE, "Close"),
+        (ASSIGN, gettext_lazy("Assign to")),
+        (STATUS, gettext_lazy("Set status")),
+        (PRIORITY, gettext_lazy("Set priority")),
+        (CLOSE, gettext_lazy("Close")),
     ]
 
 
@@ -301,7 +321,7 @@ def cases_bulk_update(
 ) -> int:
     """Apply one change to many cases, each recorded on its own timeline. Returns how many."""
     if not cases:
-        raise ValidationError("Select at least one case.")
+        raise ValidationError(_("Select at least one case."))
     changed = 0
     for case in sorted(cases, key=lambda case: case.pk):
         case = case_lock(case)
@@ -317,7 +337,7 @@ def cases_bulk_update(
         elif action == BulkAction.CLOSE:
             status_set(case, Status.CLOSED, actor=actor)
         else:
-            raise ValidationError("Choose what to do with the selected cases.")
+            raise ValidationError(_("Choose what to do with the selected cases."))
         if case.version != before:
             case_save(case)
             changed += 1

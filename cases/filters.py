@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent
 from cases.choices import DeskChoices, desk_choices
@@ -16,9 +17,9 @@ class DueState:
     SOON = "soon"
     ON_TRACK = "on_track"
     CHOICES = [
-        (OVERDUE, "Overdue"),
-        (SOON, "Due within the hour"),
-        (ON_TRACK, "On track"),
+        (OVERDUE, _("Overdue")),
+        (SOON, _("Due within the hour")),
+        (ON_TRACK, _("On track")),
     ]
 
 
@@ -57,29 +58,46 @@ class CaseFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         method="filter_text",
-        label="Search",
-        help_text="Words in the subject or the customer's name or email; end a word with * "
-        "to find words it starts (print* finds printer).",
+        label=_("Search"),
+        help_text=_(
+            "Words in the subject or the customer's name or email; end a word with * "
+            "to find words it starts (print* finds printer)."
+        ),
     )
     # distinct=False: these are columns of the case itself, so no row can repeat, and
     # SELECT DISTINCT over a page's joined columns costs more than the whole page.
-    status = InFilter(choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False)
+    status = InFilter(
+        label=_("Status"),
+        choices=Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+    )
     priority = InFilter(
-        choices=Priority.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+        label=_("Priority"),
+        choices=Priority.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     assignee = django_filters.ChoiceFilter(
-        method="filter_assignee", label="Assignee", empty_label="Anyone"
+        method="filter_assignee", label=_("Assignee"), empty_label=_("Anyone")
     )
     # Teams and categories by id, offered from the desk's kept lists (cases.choices).
-    team = django_filters.ChoiceFilter(field_name="team_id", empty_label="Any")
-    category = django_filters.ChoiceFilter(field_name="category_id", empty_label="Any")
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any")
+    team = django_filters.ChoiceFilter(field_name="team_id", label=_("Team"), empty_label=_("Any"))
+    category = django_filters.ChoiceFilter(
+        field_name="category_id", label=_("Category"), empty_label=_("Any")
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=Channel.choices, label=_("Channel"), empty_label=_("Any")
+    )
     due = django_filters.ChoiceFilter(
-        choices=DueState.CHOICES, method="filter_due", label="Response time", empty_label="Any"
+        choices=DueState.CHOICES,
+        method="filter_due",
+        label=_("Response time"),
+        empty_label=_("Any"),
     )
     created = django_filters.DateFromToRangeFilter(
         field_name="created_at",
-        label="Created between",
+        label=_("Created between"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     sort = NullsLastOrderingFilter(
@@ -90,12 +108,12 @@ class CaseFilter(django_filters.FilterSet):
             ("created_at", "created"),
         ],
         field_labels={
-            "due_at": "Due time",
-            "priority": "Priority",
-            "last_activity_at": "Last update",
-            "created_at": "Age",
+            "due_at": _("Due time"),
+            "priority": _("Priority"),
+            "last_activity_at": _("Last update"),
+            "created_at": _("Age"),
         },
-        label="Sort by",
+        label=_("Sort by"),
     )
 
     class Meta:
@@ -108,8 +126,8 @@ class CaseFilter(django_filters.FilterSet):
         self.agent = agent
         kept = kept or desk_choices()
         self.filters["assignee"].extra["choices"] = [
-            ("me", "Me"),
-            ("none", "Unassigned"),
+            ("me", _("Me")),
+            ("none", _("Unassigned")),
             *((str(pk), name) for pk, name in kept.agents),
         ]
         self.filters["team"].extra["choices"] = [(str(pk), name) for pk, name in kept.teams]

@@ -131,7 +131,7 @@ class VersionedForm(forms.Form):
         # A hidden field's error would be invisible; say it where the agent looks.
         if self.is_bound and "seen_version" in self._errors:
             del self._errors["seen_version"]
-            self.add_error(None, "This form is out of date or damaged; reload the page.")
+            self.add_error(None, _("This form is out of date or damaged; reload the page."))
 
 
 class ReplyForm(AttachmentsMixin, VersionedForm):
@@ -140,12 +140,12 @@ class ReplyForm(AttachmentsMixin, VersionedForm):
 
     # Shown to screen readers only: the card's heading says what the box is for.
     body = forms.CharField(
-        label="Reply or internal note",
+        label=_("Reply or internal note"),
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 7, "placeholder": "Write to the customer…"}),
+        widget=forms.Textarea(attrs={"rows": 7, "placeholder": _("Write to the customer…")}),
     )
     status_after = forms.ChoiceField(
-        label="Then set status to",
+        label=_("Then set status to"),
         choices=[
             (Status.WAITING, Status.WAITING.label),
             (Status.OPEN, Status.OPEN.label),
@@ -154,18 +154,21 @@ class ReplyForm(AttachmentsMixin, VersionedForm):
         initial=Status.WAITING,
         required=False,
     )
-    attachments = MultipleFileField(label="Attachments", required=False)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
     send_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class CaseUpdateForm(VersionedForm):
-    status = forms.ChoiceField(choices=Status.choices)
-    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
+    )
     assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
         queryset=Agent.objects.active().select_related("user"),
         required=False,
-        empty_label="Unassigned",
+        empty_label=_("Unassigned"),
     )
 
 
@@ -173,17 +176,19 @@ class EscalateForm(VersionedForm):
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(),
         required=False,
-        empty_label="The lead of this case's team",
-        label="Escalate to",
+        empty_label=_("The lead of this case's team"),
+        label=_("Escalate to"),
     )
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MergeForm(VersionedForm):
     target = forms.CharField(
-        label="Merge this case into",
+        label=_("Merge this case into"),
         max_length=20,
-        help_text="The reference of the case to keep, e.g. HD-000123.",
+        help_text=_("The reference of the case to keep, e.g. HD-000123."),
     )
     # Set by the confirmation page that shows both cases.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -192,41 +197,47 @@ class MergeForm(VersionedForm):
         reference = self.cleaned_data["target"]
         target = Case.objects.with_reference(reference).first()
         if target is None:
-            raise ValidationError(f"There is no case {reference}.")
+            raise ValidationError(_("There is no case %(reference)s.") % {"reference": reference})
         return target
 
 
 class BulkForm(forms.Form):
     cases = forms.ModelMultipleChoiceField(
         queryset=Case.objects.all(),
-        error_messages={"required": "Select at least one case."},
+        error_messages={"required": _("Select at least one case.")},
     )
-    action = forms.ChoiceField(label="With the selected cases", choices=BulkAction.CHOICES)
+    action = forms.ChoiceField(label=_("With the selected cases"), choices=BulkAction.CHOICES)
     assignee = forms.ModelChoiceField(
-        label="Agent",
+        label=_("Agent"),
         queryset=Agent.objects.active().select_related("user"),
         required=False,
         empty_label="—",
     )
-    status = forms.ChoiceField(choices=[("", "—"), *Status.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *Status.choices], required=False
+    )
     priority = forms.TypedChoiceField(
-        choices=[("", "—"), *Priority.choices], coerce=int, required=False, empty_value=None
+        label=_("Priority"),
+        choices=[("", "—"), *Priority.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
 
     def clean(self):
         data = super().clean()
         action = data.get("action")
         if action == BulkAction.ASSIGN and not data.get("assignee"):
-            self.add_error("assignee", "Choose the agent to assign to.")
+            self.add_error("assignee", _("Choose the agent to assign to."))
         if action == BulkAction.STATUS and not data.get("status"):
-            self.add_error("status", "Choose the status to set.")
+            self.add_error("status", _("Choose the status to set."))
         if action == BulkAction.PRIORITY and not data.get("priority"):
-            self.add_error("priority", "Choose the priority to set.")
+            self.add_error("priority", _("Choose the priority to set."))
         return data
 
 
 class SavedViewForm(forms.Form):
-    name = forms.CharField(max_length=60, label="Save these filters as")
+    name = forms.CharField(max_length=60, label=_("Save these filters as"))
     query = forms.CharField(max_length=1000, widget=forms.HiddenInput, required=False)
 
 
@@ -236,36 +247,43 @@ class LogCaseForm(AttachmentsMixin, forms.Form):
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.all(), required=False, widget=forms.HiddenInput
     )
-    new_name = forms.CharField(label="Name", max_length=200, required=False)
-    new_email = forms.EmailField(label="Email", max_length=254, required=False)
-    new_phone = forms.CharField(label="Phone", max_length=40, required=False)
+    new_name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    new_email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    new_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     channel = forms.ChoiceField(
+        label=_("Channel"),
         choices=[(c.value, c.label) for c in Channel if c != Channel.WEB],
         initial=Channel.PHONE,
     )
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
-    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
-    subject = forms.CharField(max_length=200)
-    body = forms.CharField(
-        label="The customer's words", max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
     )
-    attachments = MultipleFileField(label="Attachments", required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("The customer's words"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
 
     def clean_subject(self):
-        return single_line(self.cleaned_data["subject"], "The subject")
+        return single_line(self.cleaned_data["subject"], _("The subject"))
 
     def clean_new_name(self):
-        return single_line(self.cleaned_data["new_name"], "The name")
+        return single_line(self.cleaned_data["new_name"], _("The name"))
 
     def clean(self):
         data = super().clean()
         if data.get("contact") is None:
             if not data.get("new_name"):
                 self.add_error(
-                    "new_name", "Choose a contact above, or give the new contact's name."
+                    "new_name", _("Choose a contact above, or give the new contact's name.")
                 )
             if not data.get("new_email") and "new_email" not in self.errors:
-                self.add_error("new_email", "A new contact needs an email, to keep them informed.")
+                self.add_error(
+                    "new_email", _("A new contact needs an email, to keep them informed.")
+                )
         return data
 
 

@@ -13,7 +13,7 @@ from cases.models import CannedAnswer, Case, Phrase
 from helpdesk.lib.kept import kept, kept_drop
 
 # The number names the tuples' shape: a new shape must not read an old one.
-CACHE_KEY = "writing-help:1"
+CACHE_KEY = "writing-help:2"
 CACHE_SECONDS = 300
 
 
@@ -22,6 +22,16 @@ class Canned(NamedTuple):
     title: str
     body: str
     team_id: int | None
+    language: str
+    # Its versions in other languages: language code -> body.
+    versions: dict[str, str]
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """The body in that language if there is a version, else the answer's own, with
+        the language it is in."""
+        if language in self.versions:
+            return self.versions[language], language
+        return self.body, self.language
 
 
 class GuidePhrase(NamedTuple):
@@ -52,10 +62,16 @@ def writing_help() -> WritingHelp:
 
 
 def _read() -> WritingHelp:
+    # One read: an answer comes once per version (or once with none), in title order.
+    answers = {}
+    for pk, title, body, team, language, other, version in CannedAnswer.objects.values_list(
+        "pk", "title", "body", "team", "language", "versions__language", "versions__body"
+    ):
+        answer = answers.setdefault(pk, Canned(pk, title, body, team, language, {}))
+        if other:
+            answer.versions[other] = version
     return WritingHelp(
-        canned=[
-            Canned(*row) for row in CannedAnswer.objects.values_list("pk", "title", "body", "team")
-        ],
+        canned=list(answers.values()),
         phrases=[
             GuidePhrase(*row) for row in Phrase.objects.values_list("pk", "avoid", "prefer", "why")
         ],

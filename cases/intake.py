@@ -12,6 +12,7 @@ from agents.models import Agent
 from cases import mails, routing
 from cases.attachments import attachments_store
 from cases.models import Case, CaseEvent, Category, Channel
+from cases.said import Said
 from cases.sla import due
 from cases.timeline import actor_name, case_event
 from contacts.models import Contact
@@ -52,13 +53,14 @@ def case_open(
         team=category.default_team if category else None,
         submission_token=submission_token,
     )
-    how = Channel(channel).label.lower()
     if integration:
-        detail = f"Opened through the API by “{integration}” for {contact.name} ({how})."
+        detail = Said(
+            "opened_by_api", integration=integration, contact=contact.name, channel=channel
+        )
     elif actor:
-        detail = f"Logged by {actor_name(actor)} from the {how} of {contact.name}."
+        detail = Said("logged", agent=actor_name(actor), channel=channel, contact=contact.name)
     else:
-        detail = f"Opened by {contact.name} through the {how}."
+        detail = Said("opened", contact=contact.name, channel=channel)
     events = [
         case_event(case, actor=actor, kind=CaseEvent.Kind.CREATED, detail=detail, name=contact.name)
     ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit.log import Action, audit_record
 from cases.models import Case, CaseAccessToken, CaseEvent
+from cases.said import Said
 from cases.timeline import case_lock, case_record
 
 SESSION_KEY = "customer_cases"
@@ -104,7 +105,7 @@ def access_links_revoke(*, case: Case, actor, request=None) -> int:
         case,
         actor=actor,
         kind=CaseEvent.Kind.LINK,
-        detail=f"Revoked {revoked} customer link{'s' if revoked != 1 else ''}.",
+        detail=Said("links_revoked", count=revoked),
     )
     # Links do not move due times: the version and last activity are all that changed.
     case.save(update_fields=["version", "last_activity_at", "last_activity_by"])

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from cases.models import Attachment, Case, CaseEvent, Message
+from cases.said import Said, words
 from contacts.models import Contact
 from helpdesk.lib.rows import Joined, fetch_together
 
@@ -24,7 +25,7 @@ class CaseChanged(Exception):
     def describe(self) -> str:
         changes = "; ".join(
             f"{actor_name(event.actor)} at {timezone.localtime(event.created_at):%H:%M}: "
-            f"{event.get_kind_display().lower()} ({event.detail})"
+            f"{event.get_kind_display().lower()} ({event_text(event)})"
             for event in self.events
         )
         return f"This case changed since you opened it. {changes}"
@@ -36,19 +37,33 @@ def actor_name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def case_event(case: Case, *, actor, kind: str, detail: str, name: str = "") -> CaseEvent:
+def event_text(event: CaseEvent) -> str:
+    """What an event says, in the active language (its English detail when it has no code)."""
+    return words(event.code, event.params) if event.code else event.detail
+
+
+def case_event(case: Case, *, actor, kind: str, detail: str | Said, name: str = "") -> CaseEvent:
     """One change on a case's timeline, not yet saved: raises the case's version and last
-    activity. The case and the event are saved by the service that holds the lock."""
+    activity. The case and the event are saved by the service that holds the lock. A
+    Said detail is kept as its code and parameters, and in English."""
     now = timezone.now()
     case.version += 1
     case.last_activity_at = now
     case.last_activity_by = name or actor_name(actor)
+    said = detail if isinstance(detail, Said) else None
     return CaseEvent(
-        case=case, actor=actor, kind=kind, detail=detail, created_at=now, case_version=case.version
+        case=case,
+        actor=actor,
+        kind=kind,
+        detail=said.english() if said else detail,
+        code=said.code if said else "",
+        params=said.params if said else {},
+        created_at=now,
+        case_version=case.version,
     )
 
 
-def case_record(case: Case, *, actor, kind: str, detail: str, name: str = "") -> CaseEvent:
+def case_record(case: Case, *, actor, kind: str, detail: str | Said, name: str = "") -> CaseEvent:
     """Write one change on a case's timeline now (see case_event); the case is saved by
     the service that holds the lock."""
     event = case_event(case, actor=actor, kind=kind, detail=detail, name=name)
@@ -114,6 +129,7 @@ def timeline_items(case: Case) -> list[tuple[str, object, object]]:
         (event, actor), _ = EVENT_ROW.build(row)
         event.actor = actor
         event.case = case
+        event.text = event_text(event)
         items.append(("event", event.created_at, event))
     return sorted(items, key=lambda item: item[1])
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from agents.models import Agent
 from cases import mails, notify
 from cases.models import Case, CaseEvent, Category, Notification, Status
+from cases.said import Said
 from cases.sla import due
 from cases.timeline import case_lock, case_record
 from contacts.models import Contact
@@ -41,7 +42,7 @@ def status_set(case: Case, status: str, *, actor, notify: bool = True) -> None:
     if status == case.status:
         return
     now = timezone.now()
-    before = case.get_status_display()
+    before = case.status
     due.status_changed(case, before=case.status, after=status, now=now)
     case.status = status
     if status == Status.RESOLVED:
@@ -56,7 +57,7 @@ def status_set(case: Case, status: str, *, actor, notify: bool = True) -> None:
         case,
         actor=actor,
         kind=CaseEvent.Kind.STATUS,
-        detail=f"Status: {before} → {case.get_status_display()}.",
+        detail=Said("status", before=before, after=status),
     )
     if notify and status == Status.RESOLVED:
         mails.case_resolved_email(case=case)
@@ -64,53 +65,58 @@ def status_set(case: Case, status: str, *, actor, notify: bool = True) -> None:
         mails.case_waiting_email(case=case)
 
 
-def priority_set(case: Case, priority: int, *, actor, why: str = "") -> CaseEvent | None:
+def priority_set(case: Case, priority: int, *, actor, why: str | Said = "") -> CaseEvent | None:
     """Change the priority (its due times follow when the case is saved); returns the
     timeline event, or None if nothing changed."""
     if priority == case.priority:
         return None
-    before = case.get_priority_display()
+    before = case.priority
     case.priority = priority
     return case_record(
         case,
         actor=actor,
         kind=CaseEvent.Kind.PRIORITY,
-        detail=f"Priority: {before} → {case.get_priority_display()}" + (f", {why}" if why else "."),
+        detail=Said("priority", before=int(before), after=int(priority), why=why),
     )
 
 
 def category_set(case: Case, category: Category | None, *, actor) -> None:
     if (category.pk if category else None) == case.category_id:
         return
-    before = case.category.name if case.category_id else "none"
+    before = case.category.name if case.category_id else ""
     case.category = category
     case_record(
         case,
         actor=actor,
         kind=CaseEvent.Kind.CATEGORY,
-        detail=f"Category: {before} → {category.name if category else 'none'}.",
+        detail=Said("category", before=before, after=category.name if category else ""),
     )
 
 
-def assignee_set(case: Case, assignee: Agent | None, *, actor, why: str = "") -> None:
+def assignee_set(case: Case, assignee: Agent | None, *, actor, why: str | Said = "") -> None:
     if (assignee.pk if assignee else None) == case.assignee_id:
         return
-    before = case.assignee.name if case.assignee_id else "unassigned"
+    before = case.assignee.name if case.assignee_id else ""
     case.assignee = assignee
     if assignee is not None and assignee.team_id:
         case.team_id = assignee.team_id
-    after = assignee.name if assignee else "unassigned"
+    after = assignee.name if assignee else ""
     if assignee is not None and contact_adopt(contact=case.contact, agent=assignee, actor=actor):
-        why = f"{why} {assignee.name} becomes the contact's owner.".strip()
+        why = Said("becomes_owner", agent=assignee.name, why=why)
     case_record(
         case,
         actor=actor,
         kind=CaseEvent.Kind.ASSIGNED,
-        detail=f"Assignee: {before} → {after}." + (f" {why}" if why else ""),
+        detail=Said("assignee", before=before, after=after, why=why),
     )
     if assignee is not None:
+        detail = why.english() if isinstance(why, Said) else why
         notify.agents_notify(
-            case=case, kind=Notification.Kind.ASSIGNED, agents=[assignee], actor=actor, detail=why
+            case=case,
+            kind=Notification.Kind.ASSIGNED,
+            agents=[assignee],
+            actor=actor,
+            detail=detail,
         )
 
 
@@ -124,7 +130,7 @@ def case_reopen(case: Case, *, contact: Contact, detail: str, now) -> None:
             case,
             backup,
             actor=None,
-            why=f"{assignee.name} is away; the backup takes the reopened case.",
+            why=Said("backup_takes_reopened", agent=assignee.name),
         )
     status_set(case, Status.OPEN, actor=None)
     case_record(case, actor=None, kind=CaseEvent.Kind.REOPENED, detail=detail, name=contact.name)

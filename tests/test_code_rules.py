@@ -39,3 +39,21 @@ def test_no_template_renders_a_form_with_crispy_forms():
         if "crispy" in path.read_text()
     ]
     assert offenders == []
+
+
+TRANSLATING = {"gettext", "gettext_lazy", "_", "ngettext", "pgettext", "ngettext_lazy"}
+
+
+def test_no_word_to_translate_is_inside_an_f_string():
+    """makemessages (xgettext) cannot see into an f-string's expressions: a gettext()
+    there is never put in the catalogue, so it stays English in every language."""
+    offenders = []
+    for path in python_files():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                name = getattr(getattr(inner, "func", None), "id", None)
+                if isinstance(inner, ast.Call) and name in TRANSLATING:
+                    offenders.append(f"{path.relative_to(ROOT)}:{inner.lineno}: {name}()")
+    assert offenders == [], "\n".join(offenders)

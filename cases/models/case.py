@@ -425,7 +425,12 @@ class CaseEvent(models.Model):
         help_text="Empty when the desk itself acted.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What it says, in English (admin, exports, events written before codes)…
     detail = models.TextField()
+    # …and as a sentence's code and parameters, put into the reader's language when shown
+    # (cases.said). Empty code: the detail is shown as written.
+    code = models.CharField(max_length=40, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     case_version = models.PositiveIntegerField(default=0)
 

@@ -23,6 +23,7 @@ from cases.models import (
     SlaPolicy,
     Target,
 )
+from cases.said import Said
 from cases.signals import reminders_made
 from cases.sla import due
 from cases.sla.due import DUE_FIELDS, SLA_FIELDS
@@ -75,12 +76,10 @@ def _escalate(case: Case, reminder: Reminder) -> None:
     policy = case.sla_policy
     if policy is None or policy.escalation == SlaPolicy.Escalation.NONE:
         return
-    target = reminder.get_target_display().lower()
     if policy.escalation == SlaPolicy.Escalation.RAISE_PRIORITY:
         if case.priority < Priority.URGENT:
-            priority_set(
-                case, case.priority + 1, actor=None, why=f"because the {target} target was missed."
-            )
+            missed = Said("target_missed", target=reminder.target)
+            priority_set(case, case.priority + 1, actor=None, why=missed)
         return
     if policy.escalation_team_id and policy.escalation_team_id != case.team_id:
         case.team = policy.escalation_team
@@ -88,7 +87,7 @@ def _escalate(case: Case, reminder: Reminder) -> None:
             case,
             actor=None,
             kind=CaseEvent.Kind.ESCALATED,
-            detail=f"Escalated to the {case.team.name} queue: the {target} target was missed.",
+            detail=Said("escalated_to_queue", team=case.team.name, target=reminder.target),
         ).save()
 
 
@@ -169,9 +168,11 @@ def _sweep_batch(cases: list[Case], now: datetime, *, mail: bool = True) -> int:
                 case,
                 actor=None,
                 kind=CaseEvent.Kind.SLA,
-                detail=f"{reminder.get_target_display()} "
-                f"{'is overdue' if overdue else 'is due soon'}: "
-                f"due {timezone.localtime(reminder.due_at):%d %b %H:%M}.",
+                detail=Said(
+                    "overdue" if overdue else "due_soon",
+                    target=reminder.target,
+                    due=reminder.due_at.isoformat(),
+                ),
             )
         )
     Notification.objects.bulk_create(notifications)

@@ -110,11 +110,15 @@ def customer_reply(request, reference):
     if message.case_id != case.pk:
         # A closed case: the message opened a follow-up, which this browser may see too.
         follow_up = message.case
-        _, access = links.access_token_issue(case=follow_up)
+        _token, access = links.access_token_issue(case=follow_up)
         links.session_grant(request.session, access)
-        messages.success(request, f"Your message opened a new request, {follow_up.reference}.")
+        messages.success(
+            request,
+            _("Your message opened a new request, %(reference)s.")
+            % {"reference": follow_up.reference},
+        )
         return redirect("cases:customer_case", reference=follow_up.reference)
-    messages.success(request, "Thank you, your message was added.")
+    messages.success(request, _("Thank you, your message was added."))
     return redirect("cases:customer_case", reference=case.reference)
 
 
@@ -131,13 +135,18 @@ def _act(request, reference, action, done):
 
 @require_POST
 def customer_resolve(request, reference):
-    return _act(request, reference, customer.case_customer_resolve, "Glad it is solved. Thank you!")
+    return _act(
+        request, reference, customer.case_customer_resolve, _("Glad it is solved. Thank you!")
+    )
 
 
 @require_POST
 def customer_reopen(request, reference):
     return _act(
-        request, reference, customer.case_customer_reopen, "Your case is open again; we are on it."
+        request,
+        reference,
+        customer.case_customer_reopen,
+        _("Your case is open again; we are on it."),
     )
 
 
@@ -157,7 +166,7 @@ def customer_rate(request, reference):
     except ValidationError as error:
         form.add_error(None, error)
         return _page(request, case, rating_form=form, status=400)
-    messages.success(request, "Thank you for your rating.")
+    messages.success(request, _("Thank you for your rating."))
     return redirect("cases:customer_case", reference=case.reference)
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from agents.desk import agent_required
 from cases import intake, staging
@@ -38,7 +39,7 @@ def case_new(request):
                 content_types=form.content_types,
             )
             staging.staged_release(form.staged)
-            messages.success(request, f"{case.reference} logged.")
+            messages.success(request, _("%(reference)s logged.") % {"reference": case.reference})
             return redirect("cases:detail", reference=case.reference)
         staging.files_stage(form)
         chosen = form.cleaned_data.get("contact") if hasattr(form, "cleaned_data") else None

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required, next_url
@@ -46,10 +48,12 @@ def sort_links(current: str) -> dict:
 
 def builtin_views(agent) -> list[tuple[str, str]]:
     """The queue views every agent has; the first is the default."""
-    views = [("My open", f"assignee=me&{OPEN_QUERY}")]
+    views = [(_("My open"), f"assignee=me&{OPEN_QUERY}")]
     if agent.team_id:
-        views.append(("Unassigned in my team", f"assignee=none&team={agent.team_id}&{OPEN_QUERY}"))
-    views += [("All open", OPEN_QUERY), ("Overdue", "due=overdue")]
+        views.append(
+            (_("Unassigned in my team"), f"assignee=none&team={agent.team_id}&{OPEN_QUERY}")
+        )
+    views += [(_("All open"), OPEN_QUERY), (_("Overdue"), "due=overdue")]
     return views
 
 
@@ -129,12 +133,13 @@ def saved_view_create(request):
     form = SavedViewForm(request.POST)
     if form.is_valid():
         name, query = form.cleaned_data["name"], form.cleaned_data["query"]
-        _, created = SavedView.objects.update_or_create(
+        _view, created = SavedView.objects.update_or_create(
             agent=request.agent, name=name, defaults={"query": query}
         )
-        messages.success(request, f"Saved the view “{name}”." if created else f"Updated “{name}”.")
+        text = _("Saved the view “%(name)s”.") if created else _("Updated “%(name)s”.")
+        messages.success(request, text % {"name": name})
         return redirect(f"{reverse('cases:queue')}?{query}")
-    messages.error(request, "Give the view a name of at most 60 characters.")
+    messages.error(request, _("Give the view a name of at most 60 characters."))
     return _back_to_queue(request)
 
 
@@ -143,7 +148,7 @@ def saved_view_create(request):
 def saved_view_delete(request, pk):
     view = get_object_or_404(SavedView, pk=pk, agent=request.agent)
     view.delete()
-    messages.success(request, f"Removed the view “{view.name}”.")
+    messages.success(request, _("Removed the view “%(name)s”.") % {"name": view.name})
     return redirect("cases:queue")
 
 
@@ -159,9 +164,9 @@ def case_claim(request, reference):
         messages.success(
             request,
             format_html(
-                '<a href="{}">{}</a> is yours now.',
-                reverse("cases:detail", args=[case.reference]),
-                case.reference,
+                _('<a href="{url}">{reference}</a> is yours now.'),
+                url=reverse("cases:detail", args=[case.reference]),
+                reference=case.reference,
             ),
         )
     return _back_to_queue(request)
@@ -189,5 +194,13 @@ def cases_bulk(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Changed {changed} of {len(data['cases'])} selected cases.")
+        messages.success(
+            request,
+            ngettext(
+                "Changed %(changed)s of %(count)s selected cases.",
+                "Changed %(changed)s of %(count)s selected cases.",
+                len(data["cases"]),
+            )
+            % {"changed": changed, "count": len(data["cases"])},
+        )
     return _back_to_queue(request)

@@ -1,5 +1,6 @@
 """The case workspace: the whole conversation, replies, notes and every change."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -9,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from agents.desk import agent_required
+from agents.models import Agent, language_codes
 from cases import desk, links, notify, staging, timeline
 from cases.auth import desk_unread, desk_unread_forget
 from cases.choices import choices_offer, desk_choices, name_of
@@ -45,7 +48,7 @@ def _timeline_html(case) -> str:
     zone, then kept in the cache (urlize over every message was most of the page)."""
     key = ":".join(
         (
-            "timeline:1",
+            "timeline:2",
             str(case.pk),
             # a database made afresh (a new demo, a test run) reuses ids and versions
             str(case.created_at.timestamp()),
@@ -72,10 +75,17 @@ def _workspace(request, case, *, status=200, **bound):
     canned = writing.canned_for(agent)
     reply_initial = dict(seen)
     canned_id = request.GET.get("canned", "")
-    filled = [(answer, canned_fill(answer.body, case=case, agent=agent)) for answer in canned]
+    # Each in the contact's language where it has a version; else its own, and said so.
+    wanted = case.contact.language
+    filled = []
+    for answer in canned:
+        body, language = answer.in_language(wanted)
+        text = canned_fill(body, case=case, agent=agent)
+        other = None if language == wanted else get_language_info(language)["name_translated"]
+        filled.append((answer, text, other))
     if canned_id.isdigit():
         reply_initial["body"] = next(
-            (text for answer, text in filled if answer.pk == int(canned_id)), ""
+            (text for answer, text, _other in filled if answer.pk == int(canned_id)), ""
         )
     # The newest few: a contact of many years has hundreds, all on their page.
     other_cases, more_cases = latest_other_cases(case, OTHER_CASES_SHOWN)
@@ -107,6 +117,7 @@ def _workspace(request, case, *, status=200, **bound):
     }
     cases_url = reverse("cases:queue") + "cases/"
     context = {
+        "language_gap": _language_gap(case, agent, owner),
         "case": case,
         # Links by prefix, one reverse() for the page: the case's own actions (its URL and
         # a word: reply/, update/…), other cases, and the desk's articles.
@@ -123,6 +134,7 @@ def _workspace(request, case, *, status=200, **bound):
         "escalate_form": escalate_form,
         "merge_form": bound.get("merge_form") or MergeForm(initial=seen),
         "canned": filled,
+        "contact_language": get_language_info(case.contact.language)["name_translated"],
         "phrases": [{"avoid": p.avoid, "prefer": p.prefer, "why": p.why} for p in writing.phrases],
         "phrase_warnings": bound.get("phrase_warnings", []),
         "collision": bound.get("collision"),
@@ -135,6 +147,26 @@ def _workspace(request, case, *, status=200, **bound):
         .only("kind", "subject", "to", "failed_at", "attempts", "last_error"),
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _language_gap(case, agent, owner) -> str | None:
+    """The contact's language, by name, when the assignee does not speak it (the page says
+    so beside them); None when they do, or list no language at all (nothing is known).
+    The assignee is most often the agent reading or the contact's owner, both loaded."""
+    language = case.contact.language
+    if case.assignee_id is None or language not in dict(settings.LANGUAGES):
+        return None
+    if case.assignee_id == agent.pk:
+        languages = agent.languages
+    elif owner is not None and case.assignee_id == owner.pk:
+        languages = owner.languages
+    else:
+        languages = (
+            Agent.objects.filter(pk=case.assignee_id).values_list("languages", flat=True).first()
+        )
+    if not languages or language in language_codes(languages):
+        return None
+    return dict(settings.LANGUAGES)[language]
 
 
 def _workspace_case(request, reference):
@@ -254,14 +286,14 @@ def case_reply(request, reference):
         }
         if request.POST.get("action") == ReplyForm.NOTE:
             desk.case_note(**common)
-            messages.success(request, "Internal note added.")
+            messages.success(request, _("Internal note added."))
             return None
         warnings = phrases_found(data["body"], writing_help().phrases)
         if warnings and not data["send_anyway"]:
             phrases = [phrase.pk for phrase in warnings]
             return _keep_draft(request, case, "reply_form", form, phrases=phrases)
         desk.case_reply(**common, status_after=data["status_after"] or Status.WAITING)
-        messages.success(request, f"Reply sent to {case.contact.email}.")
+        messages.success(request, _("Reply sent to %(email)s.") % {"email": case.contact.email})
         return None
 
     return _workspace_action(request, reference, ReplyForm, "reply_form", act)
@@ -272,7 +304,7 @@ def case_reply(request, reference):
 def case_update(request, reference):
     def act(case, form):
         desk.case_update(case=case, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Case updated.")
+        messages.success(request, _("Case updated."))
 
     return _workspace_action(request, reference, CaseUpdateForm, "update_form", act)
 
@@ -282,7 +314,7 @@ def case_update(request, reference):
 def case_escalate(request, reference):
     def act(case, form):
         desk.case_escalate(case=case, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Case escalated.")
+        messages.success(request, _("Case escalated."))
 
     return _workspace_action(request, reference, EscalateForm, "escalate_form", act)
 
@@ -303,7 +335,11 @@ def case_merge(request, reference):
             actor=request.user,
             seen_version=data["seen_version"],
         )
-        messages.success(request, f"{case.reference} was merged into {target.reference}.")
+        messages.success(
+            request,
+            _("%(case)s was merged into %(target)s.")
+            % {"case": case.reference, "target": target.reference},
+        )
         return redirect("cases:detail", reference=target.reference)
 
     return _workspace_action(request, reference, MergeForm, "merge_form", act)
@@ -335,7 +371,11 @@ def case_revoke_links(request, reference):
     revoked = links.access_links_revoke(case=case, actor=request.user, request=request)
     messages.success(
         request,
-        f"{revoked} customer link{'s' if revoked != 1 else ''} revoked. "
-        "The customer can ask for a new one at /c/.",
+        ngettext(
+            "%(count)s customer link revoked. The customer can ask for a new one at /c/.",
+            "%(count)s customer links revoked. The customer can ask for a new one at /c/.",
+            revoked,
+        )
+        % {"count": revoked},
     )
     return redirect("cases:detail", reference=case.reference)

@@ -74,10 +74,12 @@ def site_nav(context) -> str:
                     ' <span class="badge text-bg-danger" id="notification-count">'
                     f"{html_text(unread)}</span>"
                 )
+            # Words outside the f-strings: makemessages cannot see into them.
+            reminders = html_text(gettext("Reminders"))
             account += (
                 '<a class="btn btn-sm btn-light me-2 position-relative" '
                 f'href="{html_text(fixed_url("cases:notifications"))}" id="notifications-link">'
-                f"{html_text(gettext('Reminders'))}{badge}</a>"
+                f"{reminders}{badge}</a>"
             )
         name = html_text(user.get_full_name() or user.get_username())
         if getattr(request, "agent", None):
@@ -88,6 +90,7 @@ def site_nav(context) -> str:
             )
         else:
             name = f'<span class="navbar-text small">{name}</span>'
+        log_out = html_text(gettext("Log out"))
         account += (
             f'<form method="post" action="{html_text(fixed_url("logout"))}" '
             'class="d-flex align-items-center gap-2">'
@@ -95,22 +98,24 @@ def site_nav(context) -> str:
             f'value="{html_text(get_token(request))}">'
             f"{name}"
             '<button class="btn btn-sm btn-outline-light" type="submit">'
-            f"{html_text(gettext('Log out'))}</button></form>"
+            f"{log_out}</button></form>"
         )
     else:
+        agent_login = html_text(gettext("Agent login"))
         account = (
             f'<a class="btn btn-sm btn-outline-light" href="{html_text(fixed_url("login"))}">'
-            f"{html_text(gettext('Agent login'))}</a>"
+            f"{agent_login}</a>"
         )
 
     home = fixed_url("cases:queue" if signed_in else "cases:contact")
+    menu = html_text(gettext("Menu"))
     return mark_safe(
         '<nav class="navbar navbar-expand-md navbar-dark bg-primary mb-4"><div class="container">'
         f'<a class="navbar-brand fw-semibold" href="{html_text(home)}">'
         f"{html_text(context.get('SITE_NAME', ''))}</a>"
         '<button class="navbar-toggler" type="button" data-bs-toggle="collapse" '
         'data-bs-target="#nav" aria-controls="nav" aria-expanded="false" '
-        f'aria-label="{html_text(gettext("Menu"))}"><span class="navbar-toggler-icon"></span>'
+        f'aria-label="{menu}"><span class="navbar-toggler-icon"></span>'
         '</button><div class="collapse navbar-collapse" id="nav">'
         f'<ul class="navbar-nav me-auto">{"".join(items)}</ul>{account}</div></div></nav>'
     )

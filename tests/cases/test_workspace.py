@@ -115,7 +115,7 @@ def test_canned_answer_is_filled_in_for_this_case(desk, case, agent):
 
     body = response.context["reply_form"].initial["body"]
     assert body == f"Hi Maria, {case.reference} is with me. Ana Silva {{nope}}"
-    titles = [answer.title for answer, _ in response.context["canned"]]
+    titles = [answer.title for answer, *_ in response.context["canned"]]
     assert titles == ["Looking into it"]
 
 

@@ -24,7 +24,7 @@ def case(agent):
 
 def canned_titles(desk, case) -> list[str]:
     page = desk.get(reverse("cases:detail", args=[case.reference]))
-    return [answer.title for answer, _ in page.context["canned"]]
+    return [answer.title for answer, *_ in page.context["canned"]]
 
 
 def reply(desk, case, body):

@@ -56,3 +56,15 @@ def test_the_demo_starts_calm_and_reminders_come_one_by_one(settings, mailoutbox
     # The three cases about to break their promise warn 5, 15 and 25 minutes in.
     assert warned == [0, 1, 1, 2, 2, 3]
     assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.REMINDER).count() >= 3
+
+
+def test_the_demo_speaks_three_languages(settings):
+    from agents.models import Agent
+    from contacts.models import Contact
+
+    call_command("seed_demo")
+
+    assert Agent.objects.get(user__username="agent3").desk_language == "fr"
+    contacts = Contact.objects.select_related("owner")
+    assert {contact.language for contact in contacts} == {"en", "fr", "es"}
+    assert all(c.language in c.owner.languages.split(",") for c in contacts)

@@ -36,6 +36,7 @@ from reports.facts import clocks_load
 from reports.rollup import rollup_rebuild
 
 PASSWORD = "demo"
+DESK_IN_FRENCH = "agent3"
 AGENTS = [
     # username, first, last, team, languages
     ("agent1", "Ana", "Silva", "Customer Care", "en,es"),
@@ -273,7 +274,15 @@ class Command(BaseCommand):
                 first_name=first,
                 last_name=last,
             )
-            agents.append(Agent.objects.create(user=user, team=teams[team], languages=languages))
+            agents.append(
+                Agent.objects.create(
+                    user=user,
+                    team=teams[team],
+                    languages=languages,
+                    # Chloé works the desk in French; the others follow their browser.
+                    desk_language="fr" if username == DESK_IN_FRENCH else "",
+                )
+            )
         # Chloé is on leave this week; Ana takes her contacts.
         agents[2].backup = agents[0]
         agents[2].away_until = now + timedelta(days=4)
@@ -293,6 +302,10 @@ class Command(BaseCommand):
         self.seed_response_times(categories)
         organizations = [Organization.objects.create(name=name) for name in ORGANIZATIONS]
         contacts = []
+        speakers = {
+            code: [agent for agent in agents if code in agent.languages.split(",")]
+            for code, _name in settings.LANGUAGES
+        }
         for index, (name, language) in enumerate(CONTACTS):
             first, _, last = name.partition(" ")
             contacts.append(
@@ -302,7 +315,8 @@ class Command(BaseCommand):
                     phone=f"+1 555 01{index:02d}",
                     organization=organizations[index % len(organizations)] if index % 3 else None,
                     language=language,
-                    owner=agents[index % len(agents)],
+                    # An owner who speaks the contact's language.
+                    owner=speakers[language][index % len(speakers[language])],
                 )
             )
         for index in range(30):
