@@ -46,17 +46,22 @@ def test_a_trusted_proxy_that_is_not_an_address_stops_the_start():
     assert "TRUSTED_PROXIES" in result.stderr
 
 
-def site_url(**environment):
-    env = {key: value for key, value in os.environ.items() if key not in {"SITE_URL", "WEB_PORT"}}
+def setting(name: str, *, unset: set[str], **environment) -> str:
+    """A setting as a fresh process reads it, with `unset` taken out of the environment."""
+    env = {key: value for key, value in os.environ.items() if key not in unset}
     env.update(environment)
     result = subprocess.run(
-        [sys.executable, "-c", "import helpdesk.settings as s; print(s.SITE_URL)"],
+        [sys.executable, "-c", f"import helpdesk.settings as s; print(s.{name})"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
     )
     return result.stdout.strip()
+
+
+def site_url(**environment):
+    return setting("SITE_URL", unset={"SITE_URL", "WEB_PORT"}, **environment)
 
 
 def test_in_development_the_site_address_follows_the_port_served():
@@ -75,20 +80,8 @@ def test_production_has_no_made_up_site_url():
 
 
 def private_webhooks(**environment) -> str:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "DJANGO_ENV", "WEBHOOKS_ALLOW_PRIVATE"}
-    }
-    env.update(environment)
-    result = subprocess.run(
-        [sys.executable, "-c", "import helpdesk.settings as s; print(s.WEBHOOKS_ALLOW_PRIVATE)"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout.strip()
+    unset = {"SECRET_KEY", "DEBUG", "DJANGO_ENV", "WEBHOOKS_ALLOW_PRIVATE"}
+    return setting("WEBHOOKS_ALLOW_PRIVATE", unset=unset, **environment)
 
 
 def test_webhooks_reach_private_addresses_in_development_only():
