@@ -17,11 +17,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language_info
 
 from agents.models import Agent, Team
 from cases.models import AgentLoad, Case, CaseEvent
+from cases.said import Said
 from cases.timeline import case_record
 from contacts.models import Contact
 from contacts.services import contact_adopt
@@ -32,13 +31,14 @@ from helpdesk.lib.rows import Joined
 class Decision:
     assignee: Agent | None
     team: Team | None
-    reason: str
+    # Kept on the timeline as a sentence, read in the reader's language (cases.said).
+    reason: Said
 
 
-def _unavailable(agent: Agent, now) -> str:
+def _unavailable(agent: Agent, now) -> Said:
     if not agent.user.is_active:
-        return f"{agent.name} has left the desk"
-    return f"{agent.name} is away until {date_format(timezone.localtime(agent.away_until), 'j M')}"
+        return Said("agent_left", agent=agent.name)
+    return Said("agent_away", agent=agent.name, until=agent.away_until.isoformat())
 
 
 def least_loaded_agent(team: Team, now) -> tuple[Agent | None, int]:
@@ -137,55 +137,54 @@ def _one(sql: str, params: list):
 def decide(case: Case, contact: Contact, now) -> Decision:
     owner = contact.owner
     category_team = case.category.default_team if case.category_id else None
-    reasons = []
     if owner is not None:
         if owner.is_available(now):
             return Decision(
-                owner, owner.team or category_team, f"Routed to {owner.name}, the contact's owner."
+                owner, owner.team or category_team, Said("routed_owner", agent=owner.name)
             )
-        reasons.append(_unavailable(owner, now))
+        owner_out = _unavailable(owner, now)
         backup = owner.backup
         if backup is not None and backup.pk != owner.pk:
             if backup.is_available(now):
                 return Decision(
                     backup,
                     backup.team or category_team,
-                    f"Owner {reasons[0]}; routed to backup {backup.name}.",
+                    Said("routed_backup", owner=owner_out, backup=backup.name),
                 )
-            reasons.append(f"backup {_unavailable(backup, now)}")
+            why = Said("owner_out_backup_out", owner=owner_out, backup=_unavailable(backup, now))
         else:
-            reasons.append("no backup is named")
-    why = ("Owner " + "; ".join(reasons) + "; ") if reasons else "The contact has no owner yet; "
+            why = Said("owner_out_no_backup", owner=owner_out)
+    else:
+        why = Said("no_owner")
     # Without a team of its own the case goes to the default team.
     team = category_team or case.team or Team.objects.order_by("-is_default", "pk").first()
     if team is None:
-        return Decision(None, None, why + "no team for this category, left unassigned.")
+        return Decision(None, None, Said("no_team", why=why))
     if owner is None and contact.language in dict(settings.LANGUAGES):
         # A new contact goes first to someone who speaks their language.
         agent, load, speakers = least_loaded_speaker(team, now, contact.language)
     else:
         agent, load, speakers = *least_loaded_agent(team, now), 0
     if agent is None:
-        return Decision(
-            None,
-            team,
-            why
-            + f"no agent of {team.name} is available; left unassigned in the {team.name} queue.",
-        )
+        return Decision(None, team, Said("none_available", why=why, team=team.name))
     if speakers and agent.speaks(contact.language):
-        # The timeline is written in the desk's language: the language by its English name.
-        spoken = get_language_info(contact.language)["name"]
-        among = f"least loaded of {speakers}" if speakers > 1 else f"the only one in {team.name}"
         return Decision(
             agent,
             team,
-            why + f"routed to {agent.name}, who speaks {spoken} ({among}, {load} open).",
+            Said(
+                "routed_speaker",
+                why=why,
+                agent=agent.name,
+                language=contact.language,
+                speakers=speakers,
+                team=team.name,
+                load=load,
+            ),
         )
     return Decision(
         agent,
         team,
-        why
-        + f"routed to {agent.name}, the least-loaded available agent of {team.name} ({load} open).",
+        Said("routed_least_loaded", why=why, agent=agent.name, team=team.name, load=load),
     )
 
 
@@ -213,7 +212,7 @@ def assign(case: Case, *, actor=None, new_contact: Contact | None = None) -> tup
     if decision.assignee is not None and contact_adopt(
         contact=contact, agent=decision.assignee, actor=actor
     ):
-        reason += f" {decision.assignee.name} becomes the contact's owner."
+        reason = Said("becomes_owner", agent=decision.assignee.name, why=reason)
     return decision, reason
 
 

@@ -69,6 +69,18 @@ def _when(iso: str) -> str:
     return date_format(timezone.localtime(parse_datetime(iso)), "j M H:i")
 
 
+def _day(iso: str) -> str:
+    from django.utils.dateparse import parse_datetime
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(parse_datetime(iso)), "j M")
+
+
+def _language(code: str) -> str:
+    """A language's name in the reader's language."""
+    return str(translation.get_language_info(code)["name_translated"])
+
+
 def _then(sentence: str, why) -> str:
     """A sentence followed by its reason, if there is one."""
     return f"{sentence} {why}" if why else sentence
@@ -173,6 +185,42 @@ SENTENCES = {
             "Closed automatically %(days)d days after it was resolved.",
             p["days"],
         )
+        % p
+    ),
+    # Routing (cases.routing): who gets a new case, and why.
+    "agent_left": lambda p: _("%(agent)s has left the desk") % p,
+    "agent_away": lambda p: (
+        _("%(agent)s is away until %(until)s") % {"agent": p["agent"], "until": _day(p["until"])}
+    ),
+    "routed_owner": lambda p: _("Routed to %(agent)s, the contact's owner.") % p,
+    "routed_backup": lambda p: _("Owner %(owner)s; routed to backup %(backup)s.") % p,
+    "no_owner": lambda p: _("The contact has no owner yet; "),
+    "owner_out_no_backup": lambda p: _("Owner %(owner)s; no backup is named; ") % p,
+    "owner_out_backup_out": lambda p: _("Owner %(owner)s; backup %(backup)s; ") % p,
+    "no_team": lambda p: p["why"] + _("no team for this category, left unassigned."),
+    "none_available": lambda p: (
+        p["why"]
+        + _("no agent of %(team)s is available; left unassigned in the %(team)s queue.")
+        % {"team": p["team"]}
+    ),
+    "routed_speaker": lambda p: (
+        p["why"]
+        + (
+            _(
+                "routed to %(agent)s, who speaks %(language)s "
+                "(least loaded of %(speakers)d, %(load)d open)."
+            )
+            if p["speakers"] > 1
+            else _(
+                "routed to %(agent)s, who speaks %(language)s "
+                "(the only one in %(team)s, %(load)d open)."
+            )
+        )
+        % {**p, "language": _language(p["language"])}
+    ),
+    "routed_least_loaded": lambda p: (
+        p["why"]
+        + _("routed to %(agent)s, the least-loaded available agent of %(team)s (%(load)d open).")
         % p
     ),
     "links_revoked": lambda p: (

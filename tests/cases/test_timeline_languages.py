@@ -9,6 +9,7 @@ from django.utils import translation
 
 from cases import desk
 from cases.models import CaseEvent, Priority, Status
+from cases.routing import route
 from cases.said import Said, words
 from cases.timeline import CaseChanged, case_lock, timeline_items
 from tests.factories import CaseFactory
@@ -163,3 +164,17 @@ def test_the_migration_reads_old_words_back_into_sentences(kind, detail, expecte
     if found:  # and the sentence reads as it was written
         with translation.override("en"):
             assert words(*found) == detail
+
+
+def test_the_routing_reason_reads_in_the_readers_language(agent):
+    case = CaseFactory(assignee=None, team=agent.team)
+    case.contact.owner = agent
+    case.contact.save()
+
+    route(case)
+
+    [routed] = [text for text in event_texts(case, "fr") if text.startswith("Attribué à Ana")]
+    assert routed == "Attribué à Ana Silva, l'interlocuteur du contact."
+    assert CaseEvent.objects.get(kind=CaseEvent.Kind.ROUTED).detail == (
+        "Routed to Ana Silva, the contact's owner."
+    )
