@@ -36,7 +36,7 @@ def articles():
         "internal": ArticleFactory(
             title="Refund rules", slug="refunds", audience=Audience.INTERNAL
         ),
-        "draft": ArticleFactory(title="Coming soon", slug="soon", status=ArticleStatus.DRAFT),
+        "draft": ArticleFactory(title="Gift cards", slug="gift-cards", status=ArticleStatus.DRAFT),
     }
 
 
@@ -54,13 +54,13 @@ def test_a_reader_sees_published_articles_public_and_internal(client, articles):
 def test_a_writer_also_sees_drafts(client, articles):
     answer = call(client, "get", "articles", token("articles:read", "articles:write"))
 
-    assert slugs(answer) == {"reset", "refunds", "soon"}
+    assert slugs(answer) == {"reset", "refunds", "gift-cards"}
 
 
 def test_a_reader_cannot_open_a_draft_by_its_slug(client, articles):
     key = token("articles:read")
 
-    assert call(client, "get", "article", key, None, "soon").status_code == 404
+    assert call(client, "get", "article", key, None, "gift-cards").status_code == 404
     assert call(client, "get", "article", key, None, "reset").json()["body_html"].startswith("<p>")
 
 

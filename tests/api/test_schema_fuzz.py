@@ -106,7 +106,7 @@ def desk(agent):
                 CaseRating.objects.create(case=case, agent=agent, score=4, comment="Quick.")
     ArticleFactory(title="Reset a password", slug="reset")
     ArticleFactory(title="Refund rules", slug="refunds", audience=Audience.INTERNAL)
-    ArticleFactory(title="Coming soon", slug="soon", status=ArticleStatus.DRAFT)
+    ArticleFactory(title="Gift cards", slug="gift-cards", status=ArticleStatus.DRAFT)
 
 
 @pytest.fixture
