@@ -9,6 +9,8 @@ language), or another Said (a reason inside a change, as {"code": …, "params":
 """
 
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -29,9 +31,6 @@ class Said:
 
     def __str__(self) -> str:
         return words(self.code, self.params)
-
-    def __bool__(self) -> bool:
-        return True
 
     def english(self) -> str:
         with translation.override("en"):
@@ -61,19 +60,9 @@ def _label(choices, value) -> str:
         return str(value)
 
 
-def _when(iso: str) -> str:
-    """A moment kept as ISO text, in the reader's time zone."""
-    from django.utils.dateparse import parse_datetime
-    from django.utils.formats import date_format
-
-    return date_format(timezone.localtime(parse_datetime(iso)), "j M H:i")
-
-
-def _day(iso: str) -> str:
-    from django.utils.dateparse import parse_datetime
-    from django.utils.formats import date_format
-
-    return date_format(timezone.localtime(parse_datetime(iso)), "j M")
+def _moment(iso: str, pattern: str) -> str:
+    """A moment kept as ISO text, in the reader's time zone and language."""
+    return date_format(timezone.localtime(parse_datetime(iso)), pattern)
 
 
 def _language(code: str) -> str:
@@ -173,11 +162,11 @@ SENTENCES = {
     ),
     "due_soon": lambda p: (
         _("%(target)s is due soon: due %(due)s.")
-        % {"target": _label(Target, p["target"]), "due": _when(p["due"])}
+        % {"target": _label(Target, p["target"]), "due": _moment(p["due"], "j M H:i")}
     ),
     "overdue": lambda p: (
         _("%(target)s is overdue: due %(due)s.")
-        % {"target": _label(Target, p["target"]), "due": _when(p["due"])}
+        % {"target": _label(Target, p["target"]), "due": _moment(p["due"], "j M H:i")}
     ),
     "auto_closed": lambda p: (
         ngettext(
@@ -190,7 +179,8 @@ SENTENCES = {
     # Routing (cases.routing): who gets a new case, and why.
     "agent_left": lambda p: _("%(agent)s has left the desk") % p,
     "agent_away": lambda p: (
-        _("%(agent)s is away until %(until)s") % {"agent": p["agent"], "until": _day(p["until"])}
+        _("%(agent)s is away until %(until)s")
+        % {"agent": p["agent"], "until": _moment(p["until"], "j M")}
     ),
     "routed_owner": lambda p: _("Routed to %(agent)s, the contact's owner.") % p,
     "routed_backup": lambda p: _("Owner %(owner)s; routed to backup %(backup)s.") % p,
