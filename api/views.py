@@ -40,7 +40,7 @@ from api.serializers import (
 from cases import desk, intake
 from cases.attachments import check_upload
 from cases.filters import CaseFilter
-from cases.models import Attachment, Case, CaseRating, Message, parse_reference
+from cases.models import Attachment, Case, CaseRating, Message
 from cases.timeline import CaseChanged
 from contacts.models import Contact
 from contacts.services import contact_get_or_create, contact_update
@@ -203,8 +203,7 @@ def row_id(value: str, name: str, message: str) -> int:
 
 
 def case_found(reference: str) -> Case:
-    pk = parse_reference(reference)
-    return get_object_or_404(Case, pk=pk if pk is not None else 0)
+    return get_object_or_404(Case.objects.with_reference(reference))
 
 
 MESSAGES = Message.objects.select_related("author_agent__user", "author_contact").prefetch_related(
@@ -223,8 +222,7 @@ class CaseDetail(ApiView, generics.RetrieveAPIView):
         queryset = CASES.prefetch_related(
             Prefetch("messages", queryset=MESSAGES.order_by("created_at", "pk"))
         )
-        pk = parse_reference(self.kwargs["reference"])
-        return get_object_or_404(queryset, pk=pk if pk is not None else 0)
+        return get_object_or_404(queryset.with_reference(self.kwargs["reference"]))
 
     @extend_schema(
         request=CaseChangeSerializer,
@@ -319,9 +317,8 @@ class CaseAttachment(ApiView, generics.GenericAPIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, reference, pk):
-        pk_case = parse_reference(reference)
         attachment = get_object_or_404(
-            Attachment, pk=pk, message__case_id=pk_case if pk_case is not None else 0
+            Attachment, pk=pk, message__case__in=Case.objects.with_reference(reference)
         )
         response = FileResponse(
             attachment.file.open("rb"), as_attachment=True, filename=attachment.name
