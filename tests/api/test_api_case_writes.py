@@ -368,3 +368,24 @@ def test_a_case_is_read_in_the_same_queries_whatever_its_messages(client, case, 
 
     assert len(answer.json()["messages"]) == size
     assert len(queries) == 4  # the token, the case, its messages, their files
+
+
+def test_markup_in_a_reply_is_shown_as_text_on_the_desk(client, case, agent):
+    key = token("cases:write")
+    send(client, "post", "case_notes", key, {"body": "<script>alert(1)</script>"}, case.reference)
+    client.force_login(agent.user)
+
+    page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_reply_past_the_length_limit_is_refused(client, case):
+    answer = send(
+        client, "post", "case_replies", token("cases:write"), {"body": "x" * 20_001}, case.reference
+    )
+
+    assert answer.status_code == 400
+    assert "body" in answer.json()
+    assert not Message.objects.exists()
