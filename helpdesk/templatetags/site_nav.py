@@ -12,6 +12,7 @@ from django.middleware.csrf import get_token
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from agents.desk_locale import desk_language_switch
 from agents.two_factor import pending as two_factor_pending
 from helpdesk.lib.html import html_text
 from helpdesk.templatetags.fixed_urls import fixed_url
@@ -81,6 +82,8 @@ def site_nav(context) -> str:
                 f'href="{html_text(fixed_url("cases:notifications"))}" id="notifications-link">'
                 f"{reminders}{badge}</a>"
             )
+        # On desk pages, the desk language (customers' pages follow the browser).
+        account += desk_language_switch(request)
         name = html_text(user.get_full_name() or user.get_username())
         if getattr(request, "agent", None):
             # The agent's own page: two-factor login, recovery codes, their sessions.

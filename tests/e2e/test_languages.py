@@ -67,3 +67,12 @@ def test_a_french_agent_answers_a_spanish_customer_in_spanish(
     expect(customer.locator("html")).to_have_attribute("lang", "es")
     expect(customer.locator("body")).to_contain_text("Hola Lucía, me ocupo de su pedido.")
     screenshot(customer, "03-customer-page-in-spanish")
+
+    # The switch in the navigation bar: the desk in Spanish from the next page on.
+    page.get_by_role("button", name="Langue de l’interface: FR").click()
+    screenshot(page, "04-desk-language-menu-open")
+    page.get_by_role("button", name="español").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page).to_have_url(re.compile(rf"/desk/cases/{reference}/$"))
+    expect(page.get_by_role("button", name="Idioma de la interfaz: ES")).to_be_visible()
+    screenshot(page, "05-workspace-in-spanish-after-the-switch")
