@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from agents.models import Agent, Team
 from cases.models import OPEN_STATUSES, Case, CaseEvent
+from cases.said import Said
 from cases.timeline import case_record
 from cases.transitions import assignee_set, case_change
 from contacts.models import Contact, OwnerChange
@@ -47,10 +48,7 @@ def agent_reassign_all(
             case,
             actor=actor,
             kind=CaseEvent.Kind.REASSIGNED,
-            detail=(
-                f"Reassigned from {leaving.name} to {successor.name}: "
-                f"{leaving.name}'s work was handed over."
-            ),
+            detail=Said("handed_over", before=leaving.name, after=successor.name),
         )
     Case.objects.bulk_update(
         cases, ["assignee", "team", "version", "last_activity_at", "last_activity_by", "updated_at"]

@@ -213,6 +213,20 @@ SENTENCES = {
         + _("routed to %(agent)s, the least-loaded available agent of %(team)s (%(load)d open).")
         % p
     ),
+    "handed_over": lambda p: (
+        _("Reassigned from %(before)s to %(after)s: %(before)s's work was handed over.") % p
+    ),
+    "mail_from_stranger": lambda p: (
+        _("Mail from %(sender)s, who is not on this case, went to %(reference)s.") % p
+    ),
+    "attachments_refused": lambda p: (
+        ngettext(
+            "%(count)d attachment of an email was not kept.",
+            "%(count)d attachments of an email were not kept.",
+            p["count"],
+        )
+        % p
+    ),
     "links_revoked": lambda p: (
         ngettext(
             "Revoked %(count)d customer link.", "Revoked %(count)d customer links.", p["count"]

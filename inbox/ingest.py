@@ -15,6 +15,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from cases.customer import case_customer_reply
 from cases.intake import case_open
 from cases.models import Case, CaseEvent, Channel, Message
+from cases.said import Said
 from cases.timeline import case_lock, case_record
 from contacts.services import contact_get_or_create
 from inbox.filters import ignore_reason, sender_allowed
@@ -146,7 +147,7 @@ def _note_stranger(case: Case, mail: InboundMail, *, filed_as: Case) -> None:
             f"An email from {mail.sender} answered this case's mail, but that address is not "
             f"on this case, so it was filed as {filed_as.reference} instead."
         ),
-        detail=f"Mail from {mail.sender}, who is not on this case, went to {filed_as.reference}.",
+        detail=Said("mail_from_stranger", sender=mail.sender, reference=filed_as.reference),
     )
 
 
@@ -156,11 +157,11 @@ def _note_refused(case: Case, mail: InboundMail) -> None:
     _desk_note(
         case,
         body=f"Attachments of the email from {mail.sender} that were not kept:\n{lines}",
-        detail=f"{len(mail.refused)} attachment(s) of an email were not kept.",
+        detail=Said("attachments_refused", count=len(mail.refused)),
     )
 
 
-def _desk_note(case: Case, *, body: str, detail: str) -> None:
+def _desk_note(case: Case, *, body: str, detail: Said) -> None:
     """An internal note by the desk itself, on the case's timeline (agents only)."""
     case = case_lock(case)
     case.messages.create(is_internal=True, channel=Channel.EMAIL, body=body)

@@ -17,6 +17,7 @@ from tests.factories import CaseFactory
 pytestmark = pytest.mark.django_db
 
 said_migration = importlib.import_module("cases.migrations.0017_event_said")
+inbox_migration = importlib.import_module("cases.migrations.0018_event_said_inbox_handover")
 
 
 def event_texts(case, language) -> list[str]:
@@ -153,7 +154,6 @@ def test_a_collision_names_the_change_in_the_readers_language(agent):
             ("auto_closed", {"days": 7}),
         ),
         ("sla", "First response is due soon: due 29 Nov 10:00.", None),
-        ("note", "Mail from x@y.z, who is not on this case, went to HD-000001.", None),
         ("replied", "Added an internal note.", None),  # a sentence of another kind
     ],
 )
@@ -164,6 +164,45 @@ def test_the_migration_reads_old_words_back_into_sentences(kind, detail, expecte
     if found:  # and the sentence reads as it was written
         with translation.override("en"):
             assert words(*found) == detail
+
+
+@pytest.mark.parametrize(
+    "kind, detail, expected",
+    [
+        (
+            "reassigned",
+            "Reassigned from Ana Silva to Ben Okafor: Ana Silva's work was handed over.",
+            ("handed_over", {"before": "Ana Silva", "after": "Ben Okafor"}),
+        ),
+        # Two names that do not match: not a sentence we wrote.
+        ("reassigned", "Reassigned from Ana to Ben: Carl's work was handed over.", None),
+        (
+            "note",
+            "Mail from x@y.z, who is not on this case, went to HD-000001.",
+            ("mail_from_stranger", {"sender": "x@y.z", "reference": "HD-000001"}),
+        ),
+        (
+            "note",
+            "2 attachment(s) of an email were not kept.",
+            ("attachments_refused", {"count": 2}),
+        ),
+        ("reassigned", "2 attachment(s) of an email were not kept.", None),
+    ],
+)
+def test_the_second_migration_reads_inbox_and_handover_words(kind, detail, expected):
+    assert inbox_migration.reading(kind, detail) == expected
+
+
+def test_inbox_and_handover_sentences_read_in_french():
+    with translation.override("fr"):
+        handed = words("handed_over", {"before": "Ana", "after": "Ben"})
+        stranger = words("mail_from_stranger", {"sender": "x@y.z", "reference": "HD-000001"})
+        refused = words("attachments_refused", {"count": 2})
+
+    assert handed != "Reassigned from Ana to Ben: Ana's work was handed over."
+    assert "Ana" in handed and "Ben" in handed
+    assert "HD-000001" in stranger and "x@y.z" in stranger and "Mail from" not in stranger
+    assert refused.startswith("2 ") and "attachments" not in refused
 
 
 def test_the_routing_reason_reads_in_the_readers_language(agent):
