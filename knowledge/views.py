@@ -207,7 +207,19 @@ def desk_article(request, slug):
     article = get_object_or_404(
         Article.objects.select_related("category", "author", "last_editor"), slug=slug
     )
-    return render(request, "knowledge/desk_article.html", {"article": article})
+    # Its other language versions, drafts included: the desk writes and checks them all.
+    group = article.translation_group_id
+    translations = (
+        Article.objects.filter(Q(pk=group) | Q(translation_of=group))
+        .exclude(pk=article.pk)
+        .only("title", "slug", "language", "status", "translation_of")
+        .order_by("language")
+    )
+    return render(
+        request,
+        "knowledge/desk_article.html",
+        {"article": article, "translations": translations},
+    )
 
 
 @agent_required

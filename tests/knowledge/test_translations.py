@@ -177,6 +177,43 @@ def test_suggestions_fall_back_to_the_language_an_article_exists_in(client, orde
 # The rules of a translation.
 
 
+# The desk.
+
+
+def test_the_desk_article_page_links_every_other_version_drafts_included(client, agent, parcel):
+    Article.objects.filter(slug="seguir-paquete").update(status=ArticleStatus.DRAFT)
+    client.force_login(agent.user)
+
+    html = client.get(reverse("knowledge:desk_article", args=["suivre-colis"])).content.decode()
+    listed = html.split('id="kb-translations">')[1].split("</ul>")[0]
+
+    assert 'href="/desk/kb/track-parcel/" lang="en">Track your parcel</a>' in listed
+    assert (
+        'href="/desk/kb/seguir-paquete/" lang="es">Seguir su paquete</a> '
+        '<span class="text-secondary">(Spanish, Draft)</span>'
+    ) in listed
+    assert "suivre-colis" not in listed  # not itself
+
+
+def test_the_desk_article_page_says_when_there_is_no_other_version(client, agent, orders):
+    alone = ArticleFactory(title="Gift cards", slug="gift-cards", category=orders)
+    client.force_login(agent.user)
+
+    html = client.get(reverse("knowledge:desk_article", args=[alone.slug])).content.decode()
+
+    assert "None yet." in html.split('id="kb-translations">')[1].split("</ul>")[0]
+
+
+def test_the_desk_list_marks_each_version_with_its_language(client, agent, parcel):
+    client.force_login(agent.user)
+
+    html = client.get(reverse("knowledge:desk_list")).content.decode()
+
+    for slug, code in [("track-parcel", "EN"), ("suivre-colis", "FR"), ("seguir-paquete", "ES")]:
+        item = html.split(f'data-article="{slug}">')[1].split("</li>")[0]
+        assert f">{code}</span>" in item
+
+
 def test_a_group_has_one_version_per_language(parcel):
     with pytest.raises(ValidationError) as error:
         translate(parcel, "fr", "suivre-colis-2", "Suivre votre colis, encore")
