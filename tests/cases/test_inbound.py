@@ -138,7 +138,7 @@ def test_refused_attachments_are_skipped_and_listed_in_an_internal_note(agent):
     assert "priya.shah@northwind.example" in note.body
     assert "“refund-form.exe”: .exe cannot be attached." in note.body
     assert "“damage.jpg” is not really a .jpg file." in note.body
-    assert case.events.filter(detail__contains="2 attachment(s)").exists()
+    assert case.events.filter(code="attachments_refused", params__count=2).exists()
 
 
 def test_files_past_the_web_forms_limit_are_skipped(agent, settings):
