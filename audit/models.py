@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     CONTACT_EXPORTED = "contact_exported", "Contact's data exported"
     CONTACT_ERASED = "contact_erased", "Contact erased"
     LINK_REVOKED = "link_revoked", "Customer link revoked"
+    MAIL_RETRIED = "mail_retried", "Mail sent again by hand"
 
 
 class AuditEntryQuerySet(models.QuerySet):

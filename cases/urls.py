@@ -41,6 +41,11 @@ urlpatterns = [
     path(
         "desk/cases/<str:reference>/revoke-links/", workspace.case_revoke_links, name="revoke_links"
     ),
+    path(
+        "desk/cases/<str:reference>/mail/<int:pk>/retry/",
+        workspace.case_mail_retry,
+        name="mail_retry",
+    ),
     path("desk/attachments/<int:pk>/", workspace.attachment_download, name="attachment"),
 ]
 

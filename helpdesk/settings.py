@@ -469,7 +469,14 @@ SPECTACULAR_SETTINGS = {
 # Send stored mail right after the commit, in the process that stored it, instead of
 # leaving it to the relay: for the tests only (a request would then wait on SMTP).
 OUTBOX_SEND_ON_COMMIT = False
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# One retry policy per mail (outbox/retry.py). After a failed send the next attempt waits
+# half as long as the mail has been failing (30 seconds at least), never longer than this:
+# so mail goes out at most this long after the mail server recovers.
+OUTBOX_RETRY_MAX_DELAY_SECONDS = env_int("OUTBOX_RETRY_MAX_DELAY_SECONDS", 600)
+# A mail that has been failing this long is given up on: marked failed, shown on its case
+# and in admin, where "Retry now" sends it again. A recipient or a message the mail server
+# refuses for good (a 5xx answer) is given up on at once.
+OUTBOX_GIVE_UP_AFTER_HOURS = env_int("OUTBOX_GIVE_UP_AFTER_HOURS", 24)
 # How long one outbox pass may go on sending a backlog before the worker turns to
 # other tasks (the SLA sweep waits behind it on a one-process worker).
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 50)

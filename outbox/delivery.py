@@ -2,9 +2,10 @@
 relays what requests stored and retries what failed (the mail server was down, a
 worker crashed mid-send).
 
-One retry budget per mail: a failed send is recorded on the row with a growing delay
-(`retry_delay`) and tried again by the sweep, until OUTBOX_MAX_ATTEMPTS; the task
-itself never retries, so no second budget runs beside it.
+One retry policy per mail (outbox.retry): a failed send is recorded on the row with the
+time of its next attempt, and the sweep tries again then, until the mail has been failing
+for OUTBOX_GIVE_UP_AFTER_HOURS or was refused for good; the task itself never retries,
+so no second budget runs beside it.
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from outbox import retry
 from outbox.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -28,16 +30,12 @@ def claim_for() -> timedelta:
     return timedelta(seconds=max(60, 4 * settings.EMAIL_TIMEOUT))
 
 
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(minutes=min(2**attempts, 240))
-
-
 def email_deliver(email_id: int, *, connection=None) -> bool:
     """Send one outbox email unless it was sent or someone else is sending it now.
 
-    Returns whether this call sent it. A failure is recorded and re-raised so the
-    task can retry; after OUTBOX_MAX_ATTEMPTS the email is marked failed. A sweep
-    passes one open mail connection for all it sends.
+    Returns whether this call sent it. A failure is recorded on the row (the server's
+    answer, when to try again, or that it is given up on) and re-raised. A sweep passes
+    one open mail connection for all it sends.
     """
     now = timezone.now()
     claimed = (
@@ -48,6 +46,42 @@ def email_deliver(email_id: int, *, connection=None) -> bool:
     if not claimed:
         return False
     email = OutboundEmail.objects.select_related("message").get(pk=email_id)
+    try:
+        # Built here too: an attachment whose file cannot be read fails the send like a
+        # mail server would, recorded and retried, instead of leaving the mail unseen.
+        _message(email, connection).send()
+    except Exception as error:
+        failed = timezone.now()
+        failing_since = email.failing_since or failed
+        gave_up = retry.refused_for_good(error) or retry.gives_up(
+            failing_since=failing_since, now=failed
+        )
+        said = retry.error_text(error)
+        next_attempt_at = failed + retry.retry_delay(failed - failing_since)
+        OutboundEmail.objects.filter(pk=email_id).update(
+            claimed_until=None,
+            last_error=said,
+            failing_since=failing_since,
+            next_attempt_at=next_attempt_at,
+            failed_at=failed if gave_up else None,
+        )
+        if gave_up:
+            logger.error("Outbox email %s is given up on: %s", email_id, said)
+        else:
+            logger.warning(
+                "Outbox email %s was not sent (%s); next attempt at %s.",
+                email_id,
+                said,
+                next_attempt_at.isoformat(timespec="seconds"),
+            )
+        raise
+    OutboundEmail.objects.filter(pk=email_id).update(
+        sent_at=timezone.now(), claimed_until=None, last_error=""
+    )
+    return True
+
+
+def _message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
     headers = {"Message-ID": email.message_id_header}
     if email.auto_generated:
         headers["Auto-Submitted"] = "auto-generated"
@@ -66,21 +100,7 @@ def email_deliver(email_id: int, *, connection=None) -> bool:
         for attachment in email.message.attachments.all():
             with attachment.file.open("rb") as file:
                 message.attach(attachment.name, file.read(), attachment.content_type)
-    try:
-        message.send()
-    except Exception as error:
-        gave_up = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        OutboundEmail.objects.filter(pk=email_id).update(
-            claimed_until=None,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            next_attempt_at=now + retry_delay(email.attempts),
-            failed_at=now if gave_up else None,
-        )
-        raise
-    OutboundEmail.objects.filter(pk=email_id).update(
-        sent_at=timezone.now(), claimed_until=None, last_error=""
-    )
-    return True
+    return message
 
 
 def outbox_sweep(*, batch: int = 100, seconds: float | None = None) -> int:
@@ -95,7 +115,9 @@ def outbox_sweep(*, batch: int = 100, seconds: float | None = None) -> int:
     started = time.monotonic()
     tried: set[int] = set()
     sent = 0
-    connection = _open(get_connection())
+    # Opened once there is something to send: a pass every two seconds that finds
+    # nothing does not call on the mail server.
+    connection = None
     try:
         while time.monotonic() - started < seconds:
             now = timezone.now()
@@ -112,19 +134,22 @@ def outbox_sweep(*, batch: int = 100, seconds: float | None = None) -> int:
             )
             if not due:
                 break
+            if connection is None:
+                connection = _open(get_connection())
             for email_id in due:
                 tried.add(email_id)
                 try:
                     sent += email_deliver(email_id, connection=connection)
                 except Exception:
-                    logger.warning("Outbox email %s failed again; it will be retried.", email_id)
-                    # The connection may be broken: start the next send on a new one.
+                    # Recorded on the row and logged by email_deliver. The connection
+                    # may be broken: start the next send on a new one.
                     connection.close()
                     _open(connection)
                 if time.monotonic() - started >= seconds:
                     break
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
     return sent
 
 

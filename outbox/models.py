@@ -9,12 +9,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class OutboundEmailQuerySet(models.QuerySet):
+    def undelivered(self):
+        """Unsent mail whose send failed at least once: given up on, or waiting to be
+        tried again. Not mail merely waiting for its first try (a worker picking a mail
+        up counts an attempt before it sends)."""
+        return self.filter(sent_at__isnull=True).exclude(last_error="")
+
+    def retryable(self):
+        """Unsent mail with something to send: an erased contact's mail was emptied."""
+        return self.filter(sent_at__isnull=True).exclude(body_text="", body_html="")
+
+
 class OutboundEmail(models.Model):
     """The transactional outbox: mail is stored with the change that causes it.
 
-    A task queued on commit sends it; if the broker was down or the mail server
-    failed, the beat sweep sends it later. Sending is claimed row by row, so a
-    redelivered task or two sweeps never send one email twice.
+    The relay (the beat sweep) sends it; a failed send is tried again under one retry
+    policy (outbox.retry). Sending is claimed row by row, so a redelivered task or two
+    sweeps never send one email twice.
     """
 
     class Kind(models.TextChoices):
@@ -55,8 +67,13 @@ class OutboundEmail(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The first failed send since it was stored (or given up on and retried by hand): the
+    # wait before the next attempt and the time to give up are counted from it.
+    failing_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_outboundemail"
@@ -71,3 +88,8 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.to}"
+
+    @property
+    def can_retry(self) -> bool:
+        """Unsent, with something to send (as `retryable()`)."""
+        return self.sent_at is None and bool(self.body_text or self.body_html)

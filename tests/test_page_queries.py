@@ -312,6 +312,8 @@ def test_workspace_runs_constant_queries(desk, agent, other_agent, assert_querie
             body_text="Hello",
             message_id_header=f"<stuck-{n}@desk.example>",
             attempts=1,
+            last_error="451 4.3.0 Try again later",  # shown, each with its Retry now
+            failed_at=case.created_at if n % 2 else None,
         )
     # session, user with agent, team and unread count, case with contact/organization/owner,
     # mail not getting through, the contact's other cases with assignees; what is kept in
@@ -324,6 +326,7 @@ def test_workspace_runs_constant_queries(desk, agent, other_agent, assert_querie
     with assert_queries(15):
         response = desk.get(reverse("cases:detail", args=[case.reference]))
     assert response.content.decode().count('data-kind="') == 4 * size
+    assert response.content.decode().count("/retry/") == min(size, 5)
     # the next view takes all that is kept from the cache
     with assert_queries(5):
         response = desk.get(reverse("cases:detail", args=[case.reference]))

@@ -36,11 +36,27 @@ from cases.models import (
 from cases.sla import due
 from cases.views import pk_or_404
 from helpdesk.lib.kept import kept
+from outbox import retry
 
 # Every change to a case's timeline raises its version (cases.timeline), so a timeline
 # rendered for one version stays true; the day bounds what a rename of an agent leaves.
 TIMELINE_SECONDS = 24 * 3600
 OTHER_CASES_SHOWN = 10  # beside a case; the contact's page lists them all
+MAIL_PROBLEMS_SHOWN = 5  # admin's outbox lists them all
+# What the notice says of each, and whether it has something to send again (can_retry);
+# the case, which the related manager fills in on each row (deferred, a query per row).
+MAIL_PROBLEM_FIELDS = [
+    "case",
+    "kind",
+    "subject",
+    "to",
+    "last_error",
+    "next_attempt_at",
+    "sent_at",
+    "failed_at",
+    "body_text",
+    "body_html",
+]
 
 
 def _timeline_html(case) -> str:
@@ -140,11 +156,14 @@ def _workspace(request, case, *, status=200, **bound):
         "collision": bound.get("collision"),
         "now": timezone.now(),
         # Knowledge base: articles about the case, linkable into the reply.
-        # Mail to the customer that failed at least once and is not yet sent.
-        # Only mail whose send really failed: a worker picking a mail up counts an attempt.
-        "mail_problems": case.outbound_emails.filter(sent_at__isnull=True)
-        .exclude(last_error="")
-        .only("kind", "subject", "to", "failed_at", "attempts", "last_error"),
+        # Mail of this case whose send failed and that is not sent (given up on, or
+        # waiting for its next attempt), newest first, one more than shown to say so.
+        "mail_problems": list(
+            case.outbound_emails.undelivered()
+            .order_by("-created_at", "-pk")
+            .only(*MAIL_PROBLEM_FIELDS)[: MAIL_PROBLEMS_SHOWN + 1]
+        ),
+        "mail_problems_shown": MAIL_PROBLEMS_SHOWN,
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -378,4 +397,30 @@ def case_revoke_links(request, reference):
         )
         % {"count": revoked},
     )
+    return redirect("cases:detail", reference=case.reference)
+
+
+@agent_required
+@require_POST
+def case_mail_retry(request, reference, pk):
+    """Retry now: the relay sends this mail of the case on its next pass, within seconds."""
+    case = _workspace_case(request, reference)
+    email = get_object_or_404(case.outbound_emails.only("to"), pk=pk)
+    retried = retry.emails_retry_now(
+        emails=case.outbound_emails.filter(pk=email.pk),
+        request=request,
+        where=f"the case workspace of {case.reference}",
+    )
+    if retried:
+        messages.success(
+            request, _("The mail to %(email)s will be sent within seconds.") % {"email": email.to}
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "That mail was left as it was: it has been sent already, or has nothing left "
+                "to send (its contact was erased)."
+            ),
+        )
     return redirect("cases:detail", reference=case.reference)
