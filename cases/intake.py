@@ -4,6 +4,7 @@ row is written once, with its first message, its timeline and its acknowledgemen
 in the same transaction."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -11,12 +12,26 @@ from django.db import transaction
 from agents.models import Agent
 from cases import mails, routing
 from cases.attachments import attachments_store
-from cases.models import Case, CaseEvent, Category, Channel
+from cases.models import Case, CaseEvent, Category, Channel, FormSubmission, Message
 from cases.said import Said
 from cases.sla import due
 from cases.timeline import actor_name, case_event
 from contacts.models import Contact
 from contacts.services import contact_find_or_new, contact_get_or_create
+
+
+@dataclass(frozen=True)
+class FormPost:
+    """One post of the contact form: its one-time token and what it said, hashed
+    (cases.forms.ContactForm.content_digest)."""
+
+    token: uuid.UUID
+    digest: str
+
+    def record(self, message: Message) -> FormSubmission:
+        return FormSubmission.objects.create(
+            token=self.token, digest=self.digest, case=message.case, message=message
+        )
 
 
 # No savepoint of its own: a failure rolls back the caller's transaction whole.
@@ -35,11 +50,13 @@ def case_open(
     actor: AbstractBaseUser | None = None,
     contact_is_new: bool = False,
     integration: str = "",
+    form_post: FormPost | None = None,
 ) -> Case:
     """Open a case with its first message, route it, and acknowledge it after commit.
     `contact_is_new`: this transaction created the contact (routing need not lock it);
     it may not be saved yet (it is saved with the owner routing gives it).
-    `integration`: the API token's name, when an integration opened it."""
+    `integration`: the API token's name, when an integration opened it.
+    `form_post`: the contact form's post that opens it, recorded with its first message."""
     if priority is None:
         priority = (
             category.default_priority if category else Case._meta.get_field("priority").default
@@ -76,7 +93,9 @@ def case_open(
     CaseEvent.objects.bulk_create(events)
     if uploads:
         attachments_store(message=message, uploads=uploads, content_types=list(content_types))
-    mails.case_acknowledge(case=case)
+    if form_post is not None:
+        form_post.record(message)
+    mails.case_acknowledge(case=case, contact_is_new=contact_is_new)
     return case
 
 
@@ -92,12 +111,13 @@ def case_open_from_web(
     content_types=(),
     language: str = "",
     submission_token: uuid.UUID | None = None,
+    form_post: FormPost | None = None,
 ) -> Case:
     """The contact form: find the contact by email, or make one, then open the case.
 
     A new contact is saved when the case is routed, with its owner, and without a
     savepoint: if another request created the same one a moment ago, the IntegrityError
-    rolls this transaction back, and the caller tries once more (cases.views.public)."""
+    rolls this transaction back, and the caller tries once more (contact_form_submit)."""
     contact = contact_find_or_new(email=email, name=name, language=language)
     return case_open(
         contact_is_new=contact.pk is None,
@@ -109,6 +129,7 @@ def case_open_from_web(
         uploads=uploads,
         content_types=content_types,
         submission_token=submission_token,
+        form_post=form_post,
     )
 
 

@@ -4,6 +4,7 @@ to their case page, and handed to the outbox in the caller's transaction."""
 from django.conf import settings
 from django.db import transaction
 
+from cases import acknowledgements
 from cases.links import access_link_create
 from cases.models import Case, Message
 from contacts.models import Contact
@@ -42,13 +43,27 @@ def _customer_email(
     return email
 
 
-def case_acknowledge(*, case: Case) -> OutboundEmail:
-    """The acknowledgement of a new case: the reference and who owns it."""
+@transaction.atomic(savepoint=False)
+def case_acknowledge(*, case: Case, contact_is_new: bool = False) -> OutboundEmail | None:
+    """The acknowledgement of a new case: the reference and who owns it. None when the
+    address had its hour's share of them: the case is then in the digest at the hour's
+    end. What the sender typed (subject, name) is inert to an address that has never
+    answered us (cases.acknowledgements); a contact made just now never has.
+    """
+    if not acknowledgements.acknowledgement_take(case=case):
+        return None
+    contact = case.contact
+    plain = not contact_is_new and acknowledgements.has_answered(contact)
+    shown = (lambda text: text) if plain else acknowledgements.inert_text
     return _customer_email(
         case=case,
         template="case_ack",
         kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
-        context={"assignee": case.assignee},
+        context={
+            "assignee": case.assignee,
+            "subject": shown(case.subject),
+            "first_name": shown(contact.first_name),
+        },
     )
 
 

@@ -113,6 +113,9 @@ MIDDLEWARE = [
     # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
     "helpdesk.lib.headers.ContentSecurityPolicyMiddleware",
     "helpdesk.lib.headers.PermissionsPolicyMiddleware",
+    # A body larger than any form accepts is refused with 413 from its Content-Length,
+    # before anything below (the CSRF check first) reads it (helpdesk.lib.request_size).
+    "helpdesk.lib.request_size.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -357,6 +360,10 @@ ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET") or secrets.token_urls
 
 # The contact form: submissions per client address per hour.
 CONTACT_RATE_LIMIT_PER_HOUR = env_int("CONTACT_RATE_LIMIT_PER_HOUR", 20)
+# Acknowledgements one email address is sent within an hour of the first; the cases opened
+# past it are acknowledged together in one digest at the hour's end (cases.acknowledgements),
+# so the form cannot flood someone else's inbox.
+ACKNOWLEDGEMENTS_PER_ADDRESS_PER_HOUR = env_int("ACKNOWLEDGEMENTS_PER_ADDRESS_PER_HOUR", 3)
 
 # Celery: Redis when REDIS_URL is set, else a broker kept in files under var/,
 # so `make run` needs no server.
@@ -434,6 +441,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Contacts kept past RETENTION_MONTHS are erased once a day (nothing when it is 0).
     "retention": {"task": "cases.tasks.retention_erase", "schedule": timedelta(days=1)},
+    # A digest of held acknowledgements is due at the end of its address's hour: a pass a
+    # minute sends it at most a minute late (a pass with none due is one indexed query).
+    "acknowledgement-digests": {
+        "task": "cases.acknowledgements.acknowledgement_digests",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
 }
 # Months after which a contact with no open case and nothing new is erased (0: never).
 RETENTION_MONTHS = env_int("RETENTION_MONTHS", 0)

@@ -20,6 +20,7 @@ from cases.models.case import (
 )
 from cases.models.customer import CaseAccessToken, CaseRating
 from cases.models.desk import CannedAnswer, CannedAnswerVersion, Phrase, SavedView
+from cases.models.intake import AcknowledgementWindow, FormSubmission
 from cases.models.sla import (
     Notification,
     Reminder,
@@ -36,6 +37,7 @@ from outbox.models import OutboundEmail  # noqa: E402
 __all__ = [
     "OPEN_STATUSES",
     "REFERENCE_PREFIX",
+    "AcknowledgementWindow",
     "AgentLoad",
     "Attachment",
     "AttachmentStorage",
@@ -47,6 +49,7 @@ __all__ = [
     "CaseRating",
     "Category",
     "Channel",
+    "FormSubmission",
     "Message",
     "Notification",
     "OutboundEmail",

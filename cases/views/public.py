@@ -1,19 +1,20 @@
 """The public contact form and the page that thanks the customer for it."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.db import IntegrityError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from cases import intake, staging
-from cases.forms import (
-    ContactForm,
-)
-from cases.models import (
-    Case,
-)
+from cases import staging
+from cases.contact_form import Sent, Submitted, contact_form_submit
+from cases.forms import ContactForm
+from cases.intake import FormPost
+from cases.models import AcknowledgementWindow, Case
 from cases.signals import contact_form_sent
 from cases.views import pk_or_404
 from helpdesk.lib.ratelimit import rate_limit_allows
@@ -53,14 +54,23 @@ def contact(request):
             staging.files_stage(form)
             return render(request, "cases/contact.html", {"form": form}, status=400)
         if form.is_valid():
-            case = _open_once(request, form)
+            submitted = _submit(request, form)
+            case = submitted.case
             staging.staged_release(form.staged)
-            contact_form_sent.send(sender=contact, request=request, case=case)
-            response = redirect("cases:contact_thanks", reference=case.reference)
-            submitted = [*submitted_references(request)[-19:], case.reference]
+            if submitted.sent in Sent.OPENED:
+                contact_form_sent.send(sender=contact, request=request, case=case)
+            url = reverse("cases:contact_thanks", args=[case.reference])
+            if submitted.sent not in (Sent.NEW, Sent.SAME):
+                # The thanks page says what this post did (and names the earlier case).
+                query = {"sent": submitted.sent}
+                if submitted.earlier is not None:
+                    query["earlier"] = submitted.earlier.reference
+                url += "?" + urlencode(query)
+            sent = [*submitted_references(request)[-19:], case.reference]
+            response = redirect(url)
             response.set_signed_cookie(
                 SUBMITTED_COOKIE,
-                ",".join(dict.fromkeys(submitted)),
+                ",".join(dict.fromkeys(sent)),
                 salt=SUBMITTED_SALT,
                 max_age=SUBMITTED_MAX_AGE,
                 httponly=True,
@@ -74,40 +84,39 @@ def contact(request):
     return render(request, "cases/contact.html", {"form": form})
 
 
-def _open_once(request, form) -> Case:
-    """The case for this form's token: made now, or found if it was posted before."""
+def _submit(request, form) -> Submitted:
     data = form.cleaned_data
-    token = data["submission_token"]
-
-    def case_open():
-        return intake.case_open_from_web(
-            name=data["name"],
-            email=data["email"],
-            subject=data["subject"],
-            body=data["message"],
-            category=data["category"],
-            uploads=data["attachments"],
-            content_types=form.content_types,
-            language=request.LANGUAGE_CODE,
-            submission_token=token,
-        )
-
-    try:
-        return case_open()
-    except IntegrityError:
-        # The same form, posted again (a double click, back and send): the token is
-        # stored uniquely, so the case it made before is the answer.
-        case = Case.objects.filter(submission_token=token).first()
-        if case is not None:
-            return case
-        # Otherwise another request created this contact a moment ago: it is found now.
-        return case_open()
+    return contact_form_submit(
+        form_post=FormPost(token=data["submission_token"], digest=form.content_digest()),
+        name=data["name"],
+        email=data["email"],
+        subject=data["subject"],
+        body=data["message"],
+        category=data["category"],
+        uploads=data["attachments"],
+        content_types=form.content_types,
+        language=request.LANGUAGE_CODE,
+    )
 
 
 @require_safe
 def contact_thanks(request, reference):
     """Shown only to the browser that submitted the case."""
-    if reference not in submitted_references(request):
+    sent_here = submitted_references(request)
+    if reference not in sent_here:
         raise Http404
-    case = get_object_or_404(Case.objects.select_related("contact"), pk=pk_or_404(reference))
-    return render(request, "cases/contact_thanks.html", {"case": case})
+    held = AcknowledgementWindow.held_cases.through.objects.filter(case_id=OuterRef("pk"))
+    case = get_object_or_404(
+        Case.objects.select_related("contact").annotate(acknowledgement_held=Exists(held)),
+        pk=pk_or_404(reference),
+    )
+    # What the post did, from the redirect; an earlier case is named only if this browser
+    # sent it too.
+    sent = request.GET.get("sent", Sent.NEW)
+    earlier = request.GET.get("earlier", "")
+    context = {
+        "case": case,
+        "sent": sent if sent in Sent.ALL else Sent.NEW,
+        "earlier": earlier if earlier in sent_here and earlier != reference else "",
+    }
+    return render(request, "cases/contact_thanks.html", context)
