@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    # /healthz, the heartbeat of beat and the worker, the admin's warning banner.
+    "health",
 ]
 
 # django-axes first: it refuses a login while the name or the address is locked out;
@@ -109,6 +111,9 @@ INSTALLED_APPS = [
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cases.auth.DeskBackend"]
 
 MIDDLEWARE = [
+    # First, so every request has its log line, redirects and refusals included
+    # (helpdesk.lib.logs: no query string, private link tokens masked).
+    "helpdesk.lib.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
     "helpdesk.lib.headers.ContentSecurityPolicyMiddleware",
@@ -495,9 +500,70 @@ OUTBOX_GIVE_UP_AFTER_HOURS = env_int("OUTBOX_GIVE_UP_AFTER_HOURS", 24)
 # other tasks (the SLA sweep waits behind it on a one-process worker).
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 50)
 
+# Health (health/: /healthz and the admin's warning banner). Mail is stuck when the oldest
+# unsent mail has waited longer than this; beat is late when its last heartbeat was sent
+# longer ago than this, and a worker silent when it last ran one longer ago than this.
+HEALTH_MAIL_STUCK_MINUTES = env_int("HEALTH_MAIL_STUCK_MINUTES", 15)
+HEALTH_BEAT_LATE_MINUTES = env_int("HEALTH_BEAT_LATE_MINUTES", 5)
+HEALTH_WORKER_SILENT_MINUTES = env_int("HEALTH_WORKER_SILENT_MINUTES", 5)
+# A monitor on the machine may ask http://127.0.0.1:8000/healthz: answered, not sent to
+# https:// (a redirect would read as healthy to most checkers).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Beat's heartbeat, run by a worker (health/heartbeat.py): every minute keeps it well inside
+# the minutes above. One that waited in the queue longer than a worker may stay silent is
+# dropped: a worker that far behind is not answering, and the next one says so.
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "health.tasks.heartbeat",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": HEALTH_WORKER_SILENT_MINUTES * 60},
+}
+
+# One line per request ("helpdesk.requests") and per task ("helpdesk.tasks"), written by
+# helpdesk.lib.logs: no query string, no body, private link tokens masked. Django's own
+# "Not Found: <path>" warnings get the same masking; the development server's request
+# line, which would repeat ours with the token and query string, keeps only its warnings.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_private_paths": {"()": "helpdesk.lib.logs.MaskPrivatePaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"filters": ["mask_private_paths"]},
+        "django.server": {
+            "level": "WARNING",
+            "filters": ["mask_private_paths"],
+            "propagate": True,
+        },
+    },
 }
+
+# Errors to Sentry (or a tracker that speaks its protocol) when SENTRY_DSN is set; without
+# it nothing is set up and nothing is sent. No personal data goes: no user, client
+# address, cookie, request body, query string or local variables, and private link tokens
+# are masked (helpdesk.lib.logs.sentry_before_send). Performance traces are off unless
+# SENTRY_TRACES_SAMPLE_RATE gives the share of requests and tasks to trace (0 to 1).
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from helpdesk.lib.logs import sentry_before_send
+
+    try:
+        SENTRY_TRACES_SAMPLE_RATE = float(env("SENTRY_TRACES_SAMPLE_RATE", "0"))
+    except ValueError:
+        SENTRY_TRACES_SAMPLE_RATE = -1.0
+    if not 0 <= SENTRY_TRACES_SAMPLE_RATE <= 1:
+        raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1.")
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", DJANGO_ENV),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        before_send=sentry_before_send,
+    )

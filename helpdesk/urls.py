@@ -10,6 +10,7 @@ urlpatterns = [
     # The knowledge base's home is the site's front page (also at /kb/).
     path("", knowledge_views.home, name="home"),
     path("admin/", admin.site.urls),
+    path("healthz", include("health.urls")),
     path("api/v1/", include("api.urls")),
     # Development only: the mail the portal sent (404 unless DEBUG).
     path("dev/mail/", devmail.mail_list, name="dev_mail_list"),
