@@ -29,6 +29,11 @@ run: install
 	@# Ctrl-C: honcho stops the processes; the trap makes it a clean end, not a make error.
 	@trap 'exit 0' INT TERM; WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
+## Production release step: migrate, collect static files, check the deployment (deploy/)
+.PHONY: release
+release: install
+	$(BIN)/python manage.py release
+
 ## Lint, migrations check and the whole test suite
 test: install-dev
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Settings for the help desk, in one file, read from environment variables.
 
-Every variable is listed with a comment in `.env.example`. The defaults are for
+Every variable is listed with a comment in `deploy/helpdesk.env.example`. The defaults are for
 development: SQLite under var/, an embedded broker, mail printed to the console.
 """
 

@@ -74,6 +74,14 @@ def test_the_deployment_check_passes_with_production_settings(tmp_path):
         "VAR_DIR": str(tmp_path),
     }
 
+    # As `manage.py release` does: static files are collected before the check.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
