@@ -263,6 +263,10 @@ STORAGES = {
         )
     },
 }
+# `make run` serves pages with gunicorn, not runserver: with DEBUG on, WhiteNoise serves
+# static files straight from static/ and the apps, as they are edited, without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 # Attachments live outside any public path; only cases.views serves them.
 ATTACHMENT_ROOT = Path(env("ATTACHMENT_ROOT", str(VAR_DIR / "attachments")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
