@@ -77,7 +77,7 @@ def _least_loaded(team: Team, now, language: str) -> tuple[Agent | None, int, in
     else:  # SQLite: one writer at a time
         locks = [""]
     for lock in locks:
-        row = _one(_least_loaded_sql(lock, bool(language)), params)
+        row = _one(least_loaded_sql(lock, bool(language)), params)
         if row is None:
             continue
         (agent, user), values = AGENT.build(row)
@@ -93,7 +93,7 @@ AGENT = Joined((Agent, "a"), (get_user_model(), "u"))
 
 
 @functools.cache
-def _least_loaded_sql(lock: str, by_language: bool = False) -> str:
+def least_loaded_sql(lock: str, by_language: bool = False) -> str:
     name = connection.ops.quote_name
 
     def available(agent: str, user: str) -> str:
@@ -118,12 +118,22 @@ def _least_loaded_sql(lock: str, by_language: bool = False) -> str:
             f" WHERE {available('s', 'v')} AND {speaks('s')})"
         )
         order = f"CASE WHEN {speaks('a')} THEN 0 ELSE 1 END, "
+    unchanged = ""
+    if "SKIP LOCKED" in lock:
+        # A row another routing committed between this query's snapshot and its lock is
+        # locked as it is now (PostgreSQL reads it again), but it was chosen by its load
+        # before: two cases at once went to one agent. Compared with the snapshot's own
+        # reading of it, a row that changed is passed over for the next one.
+        unchanged = (
+            f" AND l.{name('open_cases')} = (SELECT m.{name('open_cases')} FROM {loads} m"
+            f" WHERE m.{name('agent_id')} = l.{name('agent_id')})"
+        )
     return (
         f"SELECT {AGENT.columns()}, l.{name('open_cases')}{speakers}"
         f" FROM {loads} l"
         f" JOIN {agents} a ON a.{name('id')} = l.{name('agent_id')}"
         f" JOIN {users} u ON u.{name('id')} = a.{name('user_id')}"
-        f" WHERE {available('a', 'u')}"
+        f" WHERE {available('a', 'u')}{unchanged}"
         f" ORDER BY {order}l.{name('open_cases')}, l.{name('agent_id')} LIMIT 1 {lock}"
     )
 

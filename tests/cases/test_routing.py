@@ -278,6 +278,51 @@ def test_a_routing_does_not_wait_for_another_that_has_not_committed():
     assert {Case.objects.get(pk=case.pk).assignee for case in (held, waiting)} == {first, second}
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update_skip_locked,
+    reason="row locks: SQLite has one writer at a time (CI runs this on PostgreSQL)",
+)
+def test_an_agent_given_a_case_while_the_choice_was_read_is_passed_over():
+    """The choice reads loads as they were when it began; an agent whose case committed
+    between then and the lock is locked as they are now, with one more case. The query
+    here is routing's own, slowed down in its scan so that the commit lands in between."""
+    team = TeamFactory()
+    first, second = AgentFactory.create_batch(2, team=team)
+    category = CategoryFactory(default_team=team)
+    held = CaseFactory(category=category)
+    routed, release, errors = threading.Event(), threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                routing.route(Case.objects.get(pk=held.pk))
+                routed.set()
+                release.wait(timeout=10)
+        except Exception as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert routed.wait(timeout=10)
+        sql = routing.least_loaded_sql("FOR UPDATE OF l SKIP LOCKED")
+        slowed = sql.replace(" WHERE ", " WHERE pg_sleep(0.2) IS NOT NULL AND ", 1)
+        threading.Timer(0.1, release.set).start()  # commits while the scan sleeps
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(slowed, [team.pk, True, timezone.now()])
+            (chosen, _user), (load,) = routing.AGENT.build(cursor.fetchone())
+    finally:
+        release.set()
+        thread.join(timeout=10)
+
+    assert errors == []
+    assert Case.objects.get(pk=held.pk).assignee == first
+    assert (chosen, load) == (second, 0)
+
+
 def test_least_loaded_agent_back_at_this_very_moment_is_available(
     team, agent, other_agent, django_assert_num_queries
 ):
