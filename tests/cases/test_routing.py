@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases import intake, routing
 from cases.models import Case, CaseEvent, Status
 from contacts.models import Contact, OwnerChange
+from tests.cases.held_routing import routing_held
 from tests.factories import AgentFactory, CaseFactory, CategoryFactory, ContactFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -249,32 +250,11 @@ def test_a_routing_does_not_wait_for_another_that_has_not_committed():
     first, second = AgentFactory.create_batch(2, team=team)
     category = CategoryFactory(default_team=team)
     held, waiting = CaseFactory.create_batch(2, category=category)
-    routed, release, errors = threading.Event(), threading.Event(), []
+    with routing_held(held), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail
+        routing.route(Case.objects.get(pk=waiting.pk))
 
-    def hold():
-        try:
-            with transaction.atomic():
-                routing.route(Case.objects.get(pk=held.pk))
-                routed.set()
-                release.wait(timeout=10)
-        except Exception as error:  # reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert routed.wait(timeout=10)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail
-            routing.route(Case.objects.get(pk=waiting.pk))
-    finally:
-        release.set()
-        thread.join(timeout=10)
-
-    assert errors == []
     assert {Case.objects.get(pk=case.pk).assignee for case in (held, waiting)} == {first, second}
 
 
@@ -291,34 +271,14 @@ def test_an_agent_given_a_case_while_the_choice_was_read_is_passed_over():
     first, second = AgentFactory.create_batch(2, team=team)
     category = CategoryFactory(default_team=team)
     held = CaseFactory(category=category)
-    routed, release, errors = threading.Event(), threading.Event(), []
-
-    def hold():
-        try:
-            with transaction.atomic():
-                routing.route(Case.objects.get(pk=held.pk))
-                routed.set()
-                release.wait(timeout=10)
-        except Exception as error:  # reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert routed.wait(timeout=10)
-        sql = routing.least_loaded_sql("FOR UPDATE OF l SKIP LOCKED")
-        slowed = sql.replace(" WHERE ", " WHERE pg_sleep(0.2) IS NOT NULL AND ", 1)
+    sql = routing.least_loaded_sql("FOR UPDATE OF l SKIP LOCKED")
+    slowed = sql.replace(" WHERE ", " WHERE pg_sleep(0.2) IS NOT NULL AND ", 1)
+    with routing_held(held) as release:
         threading.Timer(0.1, release.set).start()  # commits while the scan sleeps
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(slowed, [team.pk, True, timezone.now()])
             (chosen, _user), (load,) = routing.AGENT.build(cursor.fetchone())
-    finally:
-        release.set()
-        thread.join(timeout=10)
 
-    assert errors == []
     assert Case.objects.get(pk=held.pk).assignee == first
     assert (chosen, load) == (second, 0)
 

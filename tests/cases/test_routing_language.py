@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases import routing
 from cases.models import Case, CaseEvent, Status
+from tests.cases.held_routing import routing_held
 from tests.factories import AgentFactory, CaseFactory, CategoryFactory, ContactFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -204,32 +205,11 @@ def test_a_routing_skips_a_speaker_another_routing_holds_for_the_next_speaker():
     first, second = (speaks(agent, "fr") for agent in AgentFactory.create_batch(2, team=team))
     speaks(AgentFactory(team=team), "en")  # idle, but does not speak French
     held, waiting = (new_case(team) for _ in range(2))
-    routed_first, release, errors = threading.Event(), threading.Event(), []
+    with routing_held(held), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail
+        routing.route(Case.objects.get(pk=waiting.pk))
 
-    def hold():
-        try:
-            with transaction.atomic():
-                routing.route(Case.objects.get(pk=held.pk))
-                routed_first.set()
-                release.wait(timeout=10)
-        except Exception as error:  # reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert routed_first.wait(timeout=10)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail
-            routing.route(Case.objects.get(pk=waiting.pk))
-    finally:
-        release.set()
-        thread.join(timeout=10)
-
-    assert errors == []
     assert [Case.objects.get(pk=case.pk).assignee for case in (held, waiting)] == [first, second]
 
 
