@@ -539,6 +539,11 @@ LOGGING = {
             "filters": ["mask_private_paths"],
             "propagate": True,
         },
+        # Celery's own "received", "succeeded" and "sending due task" lines, one each for
+        # every pass of the relay: ours ("helpdesk.tasks") says the same in one line.
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
+        "celery.beat": {"level": "WARNING"},
     },
 }
 

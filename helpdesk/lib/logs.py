@@ -145,7 +145,9 @@ def task_failed(task_id=None, exception=None, **kwargs):
     failed[task_id] = type(exception).__name__
 
 
-def task_finished(task_id=None, task=None, args=None, kwargs=None, state=None, **extra):
+def task_finished(
+    task_id=None, task=None, args=None, kwargs=None, retval=None, state=None, **extra
+):
     start = started.pop(task_id, None)
     error = failed.pop(task_id, None)
     duration = (time.perf_counter() - start) * 1000 if start is not None else 0.0
@@ -153,7 +155,17 @@ def task_finished(task_id=None, task=None, args=None, kwargs=None, state=None, *
     reference = named.get("reference") or named.get("case_reference")
     # No state: the task raised and the error went on to its caller (an eager call).
     outcome = (state or "failure").lower()
-    task_logger.info(
+    # A beat pass that found nothing to do (the outbox relay every two seconds, the
+    # heartbeat) is DEBUG: at INFO the log would be mostly idle passes. A failure is a
+    # warning.
+    if error or outcome != "success":
+        level = logging.WARNING
+    elif not retval:
+        level = logging.DEBUG
+    else:
+        level = logging.INFO
+    task_logger.log(
+        level,
         "task=%s id=%s outcome=%s ms=%.1f case=%s%s",
         getattr(task, "name", "?"),
         task_id,

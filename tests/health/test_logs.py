@@ -18,11 +18,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def lines(caplog):
-    """The log lines written so far by `logger`."""
-    caplog.set_level(logging.INFO)
+    """The log lines written so far by `logger` at `level` or above."""
+    caplog.set_level(logging.DEBUG)
 
-    def written(logger):
-        return [record.getMessage() for record in caplog.records if record.name == logger]
+    def written(logger, level=logging.INFO):
+        return [
+            record.getMessage()
+            for record in caplog.records
+            if record.name == logger and record.levelno >= level
+        ]
 
     return written
 
@@ -111,17 +115,28 @@ def test_a_reference_that_is_not_one_is_not_logged(client, agent, lines):
 
 
 def test_a_task_logs_its_name_id_outcome_and_time(lines):
-    result = heartbeat.delay()
+    result = case_task.delay(reference="")
 
     [line] = lines("helpdesk.tasks")
-    assert line.startswith(f"task=health.tasks.heartbeat id={result.id} outcome=success ms=")
+    assert line.startswith(f"task=tests.health.case_task id={result.id} outcome=success ms=")
     assert line.endswith(" case=-")
 
 
+def test_a_pass_that_did_nothing_is_logged_at_debug_only(lines):
+    """The relay runs every two seconds; at INFO the log would be mostly idle passes."""
+    result = heartbeat.delay()  # returns nothing
+    idle = case_task.delay(reference="", did=0)
+
+    assert lines("helpdesk.tasks") == []
+    written = lines("helpdesk.tasks", logging.DEBUG)
+    assert [line.split(" ")[1] for line in written] == [f"id={result.id}", f"id={idle.id}"]
+
+
 @shared_task(name="tests.health.case_task")
-def case_task(reference: str, fail: bool = False) -> None:
+def case_task(reference: str, fail: bool = False, did: int = 1) -> int:
     if fail:
         raise ValueError("Refused by mail.example.com for maria@customer.example")
+    return did
 
 
 def test_a_task_naming_a_case_logs_its_reference(lines):
