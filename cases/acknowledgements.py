@@ -28,7 +28,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -99,24 +99,18 @@ def acknowledgement_take(*, case: Case) -> bool:
     """Whether the acknowledgement of this new case may be sent now; if not, it is held
     for the address's digest.
 
-    Mostly two statements: make the address's row if it has none (conflicts ignored: of
-    two first acknowledgements at once, one inserts, the other waits for it and goes on),
-    then count one more in it if its hour is on and under the cap (the UPDATE locks the
-    row and reads it again after any other writer, so two processes never both take the
-    last one). Otherwise, under the row's lock: a window that is over starts again (its
-    digest stored first, if the sweep has not yet); a full one holds the case."""
+    Mostly one statement (window_count_one). Otherwise, under the row's lock: a window
+    that is over starts again (its digest stored first, if the sweep has not yet); a full
+    one holds the case."""
     now = timezone.now()
     key = address_hash(case.contact.email)
+    cap = settings.ACKNOWLEDGEMENTS_PER_ADDRESS_PER_HOUR
+    if cap > 0 and window_count_one(key, now, cap):
+        return True
+    # A cap of 0: the row may not be there yet.
     AcknowledgementWindow.objects.bulk_create(
         [AcknowledgementWindow(address_hash=key, started_at=now)], ignore_conflicts=True
     )
-    counted = AcknowledgementWindow.objects.filter(
-        address_hash=key,
-        started_at__gt=now - WINDOW,
-        sent__lt=settings.ACKNOWLEDGEMENTS_PER_ADDRESS_PER_HOUR,
-    ).update(sent=F("sent") + 1)
-    if counted:
-        return True
     window = AcknowledgementWindow.objects.select_for_update().get(address_hash=key)
     if window.started_at + WINDOW <= now:
         if window.digest_due_at is not None:
@@ -131,6 +125,26 @@ def acknowledgement_take(*, case: Case) -> bool:
     window.digest_due_at = window.started_at + WINDOW
     window.save(update_fields=["digest_due_at"])
     return False
+
+
+def window_count_one(key: str, now, cap: int) -> bool:
+    """Count one acknowledgement in the address's window, in one statement, if it has
+    none yet (it starts now, with this one) or its hour is on and under the cap; False
+    otherwise, changing nothing. Of two at once, the second waits for the first's row
+    and checks the cap against it as it now is, so two processes never both take the
+    last one (PostgreSQL and SQLite both read ON CONFLICT … DO UPDATE … WHERE so)."""
+    name = connection.ops.quote_name
+    table = name(AcknowledgementWindow._meta.db_table)
+    sent, started = name("sent"), name("started_at")
+    sql = (
+        f"INSERT INTO {table} ({name('address_hash')}, {started}, {sent}) VALUES (%s, %s, 1)"
+        f" ON CONFLICT ({name('address_hash')}) DO UPDATE SET {sent} = {table}.{sent} + 1"
+        f" WHERE {table}.{started} > %s AND {table}.{sent} < %s RETURNING {name('id')}"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, adapt(now), adapt(now - WINDOW), cap])
+        return cursor.fetchone() is not None
 
 
 def acknowledgement_digests_send(*, now=None) -> int:
