@@ -4,8 +4,9 @@ web, the worker and beat of deploy/'s systemd units, and a contact form acknowle
 The development tools pull in packages the runtime needs too (kombu's Redis transport
 imports `packaging`, which kombu asks for only with its [redis] extra), so the suite's
 own virtualenv cannot show that requirements.txt is complete: this test makes one with
-nothing else in it, under VAR_DIR (deploy-venv/, made afresh each run; pip's cache is
-used as usual).
+nothing else in it, in the test's temporary folder (outside the project: makemessages
+would read Django's own strings in it), made afresh each run; pip's cache is used as
+usual.
 
 It needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): it skips without them, which is
 the SQLite run, except on CI, where it fails. It makes its own database
@@ -32,7 +33,6 @@ from urllib.parse import urlencode, urlsplit
 
 import psycopg
 import pytest
-from django.conf import settings
 from psycopg import sql
 
 from tests.deploy.services import DEPLOY, ROOT, Service, SmtpSink, free_port, missing, wait_until
@@ -139,7 +139,7 @@ def test_requirements_txt_alone_runs_web_worker_and_beat(tmp_path):
         timings[phase] = round(time.monotonic() - started, 1)
         started = time.monotonic()
 
-    venv = fresh_virtualenv(Path(settings.VAR_DIR) / "deploy-venv")
+    venv = fresh_virtualenv(tmp_path / "deploy-venv")
     lap("virtualenv and requirements.txt")
 
     port = free_port()

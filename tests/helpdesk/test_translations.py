@@ -160,7 +160,8 @@ def test_every_marked_string_is_in_each_catalogue(tmp_path, monkeypatch):
     monkeypatch.chdir(settings.BASE_DIR)
     command = _PotOnly()
     command.pot_dir = tmp_path
-    call_command(command, locale=LANGUAGES, keep_pot=True, verbosity=0)
+    # var/ holds what runs make (databases, a copy for mutation testing), not sources.
+    call_command(command, locale=LANGUAGES, keep_pot=True, verbosity=0, ignore_patterns=["var"])
     in_source = {key(entry) for entry in po_entries(tmp_path / "django.pot")}
     for language in LANGUAGES:
         missing = in_source - {key(entry) for entry in po_entries(catalogue(language))}
