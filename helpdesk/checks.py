@@ -228,5 +228,6 @@ def at_web_start() -> None:
 
 
 def at_worker_start() -> None:
-    """A Celery worker (helpdesk.celery): warn loudly about a Redis that may evict keys."""
+    """A Celery worker or beat (helpdesk.celery): warn loudly about a Redis that may evict
+    keys."""
     log_problems(redis_eviction_check())

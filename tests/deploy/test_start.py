@@ -1,4 +1,4 @@
-"""What gunicorn and the Celery worker say, or refuse, as they start (helpdesk.checks)."""
+"""What gunicorn, the Celery worker and beat say, or refuse, as they start (helpdesk.checks)."""
 
 import os
 import secrets
@@ -89,3 +89,20 @@ def test_the_celery_worker_warns_at_start_when_redis_may_evict_keys(tmp_path):
     assert "(the Celery broker and the cache) may evict keys" in output
     # Said before the worker takes its first task.
     assert output.index("helpdesk.W002") < output.index("ready.")
+
+
+def test_celery_beat_warns_at_start_when_redis_may_evict_keys(tmp_path):
+    with redis_server("--maxmemory-policy", "allkeys-lru") as url:
+        beat = Service(
+            "beat",
+            [str(BIN / "celery"), "-A", "helpdesk", "beat", "--loglevel=INFO"],
+            env=environment(tmp_path, REDIS_URL=url),
+            cwd=ROOT,
+            logs=tmp_path,
+        )
+        try:
+            wait_until(lambda: "helpdesk.W002" in beat.output(), 60, "beat's warning")
+        finally:
+            assert beat.stop() == 0
+
+    assert "(the Celery broker and the cache) may evict keys" in beat.output()
