@@ -1,4 +1,5 @@
-"""Real servers for the deployment tests: a private Redis, an SMTP sink, processes.
+"""Real servers for the deployment tests: a private Redis and processes (mail goes to
+tests.outbox.smtp_server).
 
 Anything missing is a skip on a developer's machine and a failure with CI=true, as for
 the browser journeys: CI installs what these need (.ci/run).
@@ -8,15 +9,11 @@ import os
 import shutil
 import signal
 import socket
-import socketserver
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -75,70 +72,6 @@ def redis_server(*options: str) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(10)
-
-
-class SmtpSink(socketserver.ThreadingTCPServer):
-    """An SMTP server on a free port that accepts every mail and keeps it."""
-
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), SmtpSession)
-        self.port = self.server_address[1]
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.shutdown()
-        self.server_close()
-
-    def wait_for(self, matches: Callable[[list[str], EmailMessage], bool], seconds: float):
-        """The first mail kept for which matches(recipients, message) holds."""
-        found = wait_until(
-            lambda: next((m for m in list(self.messages) if matches(*m)), None),
-            seconds,
-            f"a matching mail (kept: {[m['Subject'] for _, m in self.messages]})",
-        )
-        return found
-
-
-class SmtpSession(socketserver.StreamRequestHandler):
-    def reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-
-    def handle(self) -> None:
-        self.reply("220 sink ESMTP")
-        recipients: list[str] = []
-        while line := self.rfile.readline():
-            verb = line[:4].decode("ascii", "replace").upper()
-            if verb == "EHLO":
-                self.wfile.write(b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
-            elif verb == "RCPT":
-                recipients.append(line.decode().split(":", 1)[1].strip().strip("<>"))
-                self.reply("250 OK")
-            elif verb == "DATA":
-                self.reply("354 End data with <CR><LF>.<CR><LF>")
-                lines = []
-                while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                    lines.append(data[1:] if data.startswith(b"..") else data)
-                message = message_from_bytes(b"".join(lines), policy=policy.default)
-                self.server.messages.append((recipients, message))
-                recipients = []
-                self.reply("250 OK: kept")
-            elif verb == "QUIT":
-                self.reply("221 Bye")
-                return
-            elif verb == "RSET":
-                recipients = []
-                self.reply("250 OK")
-            elif verb in ("HELO", "MAIL", "NOOP"):
-                self.reply("250 OK")
-            else:
-                self.reply("502 Command not implemented")
 
 
 class Service:

@@ -64,6 +64,13 @@ class SmtpServer:
         """When the server was asked to take mail for `to`, in order."""
         return [attempt.at for attempt in self.tries if attempt.to == to]
 
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
     def delivered_to(self) -> list[str]:
         return [message["To"] for message in self.received]
 
@@ -118,7 +125,8 @@ class Session(socketserver.StreamRequestHandler):
                 self.say("221 2.0.0 Bye")
                 return
             else:
-                self.say("502 5.5.2 Command not recognised")
+                # RFC 5321's answer to a verb it does not know.
+                self.say("500 5.5.1 Command unrecognized")
 
     def message(self) -> EmailMessage:
         lines = []
