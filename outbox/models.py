@@ -4,9 +4,12 @@ The table keeps the name it had when this model lived in `cases`.
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Unsent mail with something to send: an erased contact's mail was emptied.
+RETRYABLE = Q(sent_at__isnull=True) & ~Q(body_text="", body_html="")
 
 
 class OutboundEmailQuerySet(models.QuerySet):
@@ -17,8 +20,11 @@ class OutboundEmailQuerySet(models.QuerySet):
         return self.filter(sent_at__isnull=True).exclude(last_error="")
 
     def retryable(self):
-        """Unsent mail with something to send: an erased contact's mail was emptied."""
-        return self.filter(sent_at__isnull=True).exclude(body_text="", body_html="")
+        return self.filter(RETRYABLE)
+
+    def with_can_retry(self):
+        """Each mail marked `can_retry` (RETRYABLE) by the database: its bodies stay there."""
+        return self.annotate(can_retry=ExpressionWrapper(RETRYABLE, output_field=BooleanField()))
 
 
 class OutboundEmail(models.Model):
@@ -88,8 +94,3 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.to}"
-
-    @property
-    def can_retry(self) -> bool:
-        """Unsent, with something to send (as `retryable()`)."""
-        return self.sent_at is None and bool(self.body_text or self.body_html)

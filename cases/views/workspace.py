@@ -43,8 +43,9 @@ from outbox import retry
 TIMELINE_SECONDS = 24 * 3600
 OTHER_CASES_SHOWN = 10  # beside a case; the contact's page lists them all
 MAIL_PROBLEMS_SHOWN = 5  # admin's outbox lists them all
-# What the notice says of each, and whether it has something to send again (can_retry);
-# the case, which the related manager fills in on each row (deferred, a query per row).
+# What the notice says of each (whether it has something to send again is annotated:
+# outbox.models.RETRYABLE); the case, which the related manager fills in on each row
+# (deferred, a query per row).
 MAIL_PROBLEM_FIELDS = [
     "case",
     "kind",
@@ -54,8 +55,6 @@ MAIL_PROBLEM_FIELDS = [
     "next_attempt_at",
     "sent_at",
     "failed_at",
-    "body_text",
-    "body_html",
 ]
 
 
@@ -160,6 +159,7 @@ def _workspace(request, case, *, status=200, **bound):
         # waiting for its next attempt), newest first, one more than shown to say so.
         "mail_problems": list(
             case.outbound_emails.undelivered()
+            .with_can_retry()
             .order_by("-created_at", "-pk")
             .only(*MAIL_PROBLEM_FIELDS)[: MAIL_PROBLEMS_SHOWN + 1]
         ),
