@@ -6,6 +6,8 @@ The tables keep the names they had when these models lived in `helpdesk`.
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -251,3 +253,27 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.name}"
+
+
+class UserSession(AbstractBaseSession):
+    """A browser's session, as Django keeps it, with the user it is signed in as.
+
+    The user is a column (Django keeps it only inside the signed data) so that the
+    session, its user and their desk profile are read in one query on every request
+    (cases.auth.SessionStore), and a user's sessions go with the user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "agents_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        """For get_decoded(): every database store decodes the same way."""
+        return db.SessionStore

@@ -126,7 +126,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user read in the session's own query (cases/auth.py).
+    "cases.auth.SignedInMiddleware",
     # An idle or ended-everywhere session ends; one with its second step to pass is held
     # there (agents.sessions, agents.two_factor).
     "agents.sessions.SessionGuardMiddleware",
@@ -304,7 +305,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_ENGINE = "helpdesk.lib.sessions"
+# Sessions in agents.UserSession, read joined with their user (cases/auth.py).
+SESSION_ENGINE = "cases.auth"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -450,6 +452,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Contacts kept past RETENTION_MONTHS are erased once a day (nothing when it is 0).
     "retention": {"task": "cases.tasks.retention_erase", "schedule": timedelta(days=1)},
+    "sessions-expired": {
+        "task": "cases.tasks.sessions_expired_delete",
+        "schedule": timedelta(days=1),
+    },
     # A digest of held acknowledgements is due at the end of its address's hour: a pass a
     # minute sends it at most a minute late (a pass with none due is one indexed query).
     "acknowledgement-digests": {

@@ -264,22 +264,22 @@ def test_queue_runs_constant_queries(desk, agent, assert_queries, size):
     CaseFactory.create_batch(size, team=agent.team, category=CategoryFactory())
     for n in range(size):
         SavedView.objects.create(agent=agent, name=f"View {n}", query=f"priority={n % 4 + 1}")
-    # session, user with agent, team and unread count, the select lists (active agents with
+    # session with user, agent, team and unread count, the select lists (active agents with
     # user, teams, categories: read once, then kept in the cache), count of "My open", saved
     # views, page of cases with contact/organization/assignee's user/team/category
-    with assert_queries(8):
+    with assert_queries(7):
         response = desk.get(reverse("cases:queue"))
     assert len(response.context["page"]) == min(size, 25)
     # the next view takes the select lists from the cache
-    with assert_queries(5):
+    with assert_queries(4):
         assert desk.get(reverse("cases:queue")).status_code == 200
 
 
 @by_size
 def test_new_case_page_runs_constant_queries(desk, assert_queries, size):
     CategoryFactory.create_batch(size)
-    # session, user with agent, team and unread count, categories for the select
-    with assert_queries(3):
+    # session with user, agent, team and unread count, categories for the select
+    with assert_queries(2):
         assert desk.get(reverse("cases:new")).status_code == 200
 
 
@@ -287,9 +287,9 @@ def test_new_case_page_runs_constant_queries(desk, assert_queries, size):
 def test_new_case_page_after_finding_a_contact_runs_constant_queries(desk, assert_queries, size):
     contacts = ContactFactory.create_batch(size, organization=OrganizationFactory())
     query = {"q": "customer.example", "contact": contacts[0].pk}
-    # session, user with agent, team and unread count, the chosen contact, ten matching
+    # session with user, agent, team and unread count, the chosen contact, ten matching
     # contacts with organization, categories for the select
-    with assert_queries(5):
+    with assert_queries(4):
         response = desk.get(reverse("cases:new"), query)
     assert len(response.context["matches"]) == min(size, 10)
 
@@ -317,7 +317,7 @@ def test_workspace_runs_constant_queries(desk, agent, other_agent, assert_querie
             last_error="451 4.3.0 Try again later",  # shown, each with its Retry now
             failed_at=case.created_at if n % 2 else None,
         )
-    # session, user with agent, team and unread count, case with contact/organization/owner,
+    # session with user, agent, team and unread count, case with contact/organization/owner,
     # mail not getting through, the contact's other cases with assignees; what is kept in
     # the cache once read: the canned answers and the phrase guide, the timeline of this
     # version of the case (messages with authors, their attachments, events with actors),
@@ -325,12 +325,12 @@ def test_workspace_runs_constant_queries(desk, agent, other_agent, assert_querie
     # the SLA policies (the page names the assignee, team, category, owner, backup and
     # policy from them) and this case's suggested articles (each marked if linked here).
     # The agent has nothing unread, so nothing is marked read.
-    with assert_queries(15):
+    with assert_queries(14):
         response = desk.get(reverse("cases:detail", args=[case.reference]))
     assert response.content.decode().count('data-kind="') == 4 * size
     assert response.content.decode().count("/retry/") == min(size, 5)
     # the next view takes all that is kept from the cache
-    with assert_queries(5):
+    with assert_queries(4):
         response = desk.get(reverse("cases:detail", args=[case.reference]))
     assert response.content.decode().count('data-kind="') == 4 * size
 
@@ -342,9 +342,9 @@ def test_notifications_page_runs_constant_queries(desk, agent, assert_queries, s
             case=case, kind=Reminder.Kind.WARNING, target="first_response", due_at=case.created_at
         )
         Notification.objects.create(agent=agent, reminder=reminder)
-    # session, user with agent, team and unread count, notifications with reminder/case/contact,
+    # session with user, agent, team and unread count, notifications with reminder/case/contact,
     # mark them read
-    with assert_queries(4):
+    with assert_queries(3):
         response = desk.get(reverse("cases:notifications"))
     assert len(response.context["items"]) == size
 
@@ -356,9 +356,9 @@ def test_contact_directory_runs_constant_queries(desk, assert_queries, size):
     for n in range(size):
         contact = ContactFactory(organization=organization, owner=owners[n % 3])
         CaseFactory(contact=contact, status=Status.OPEN)
-    # session, user with agent, team and unread count, count, page of contacts with
+    # session with user, agent, team and unread count, count, page of contacts with
     # organization/owner's user and their open cases counted
-    with assert_queries(4):
+    with assert_queries(3):
         response = desk.get(reverse("contacts:directory"))
     assert len(response.context["page"]) == min(size, 25)
 
@@ -375,14 +375,14 @@ def test_contact_page_runs_constant_queries(desk, agent, other_agent, assert_que
             new_owner=agents[(n + 1) % 5],
             actor=agent.user,
         )
-    # session, user with agent, team and unread count, contact with organization, owner
+    # session with user, agent, team and unread count, contact with organization, owner
     # and the counts of cases and open cases, a page of 25 cases, owner history with the
     # actor; the desk's kept lists (read on the first view: agents, teams, categories)
     # name the agents and fill the owner form (the details form's organization is typed)
-    with assert_queries(8):
+    with assert_queries(7):
         response = desk.get(reverse("contacts:detail", args=[contact.pk]))
     assert len(response.context["page"]) == min(size, 25)
-    with assert_queries(5):
+    with assert_queries(4):
         response = desk.get(reverse("contacts:detail", args=[contact.pk]))
     assert response.content.decode().count('<tr data-reference="') == min(size, 25)
 
@@ -390,8 +390,8 @@ def test_contact_page_runs_constant_queries(desk, agent, other_agent, assert_que
 @by_size
 def test_desk_article_list_runs_constant_queries(desk, assert_queries, size):
     shelf(size)
-    # session, user with agent, team and unread count, count, page of articles with category
-    with assert_queries(4):
+    # session with user, agent, team and unread count, count, page of articles with category
+    with assert_queries(3):
         response = desk.get(reverse("knowledge:desk_list"))
     assert len(response.context["page"]) == min(2 * size + 2, 20)
 
@@ -403,7 +403,7 @@ def test_desk_article_page_runs_constant_queries(desk, manager, assert_queries, 
     for n in range(size):
         article.body = f"Refunds take {n} days."
         article_save(article=article, editor=manager.user)
-    # session, user with agent, team and unread count, article with category/author/last
+    # session with user, agent, team and unread count, article with category/author/last
     # editor, its other language versions
-    with assert_queries(4):
+    with assert_queries(3):
         assert desk.get(reverse("knowledge:desk_article", args=[article.slug])).status_code == 200

@@ -86,12 +86,12 @@ def test_case_page_runs_constant_queries(client, agent, messages, events, assert
     MessageFactory.create_batch(3, case=case, author_contact=None, author_agent=agent)
     CaseEventFactory.create_batch(events, case=case)
     client.force_login(agent.user)
-    # as in tests/test_page_queries.py: 15 the first time (the writing help, the timeline,
+    # as in tests/test_page_queries.py: 14 the first time (the writing help, the timeline,
     # the select lists, the SLA policies and the suggested articles read, then kept in the
-    # cache), 5 after
-    with assert_queries(15):
+    # cache), 4 after
+    with assert_queries(14):
         assert client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
-    with assert_queries(5):
+    with assert_queries(4):
         assert client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
 
 

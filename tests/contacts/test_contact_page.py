@@ -183,14 +183,14 @@ def test_contact_page_runs_constant_queries(
         OwnerChange.objects.create(
             contact=maria, previous_owner=previous, new_owner=new, actor=agent.user
         )
-    # session, user with agent, team and unread count, contact with organization, owner
+    # session with user, agent, team and unread count, contact with organization, owner
     # and the counts of cases and open cases, a page of 25 cases, owner history with actor;
     # the desk's kept lists (agents with names, teams and absences; teams; categories) name the
     # owner, backup, assignees and owners in the history, and fill the owner form (the
     # organization is typed). The first view reads the lists, the next takes them kept.
-    with assert_queries(8):
+    with assert_queries(7):
         contact_page(agent_client, maria)
-    with assert_queries(5):
+    with assert_queries(4):
         page = contact_page(agent_client, maria).content.decode()
     assert page.count("Ana Silva → Ben Carter") == 1
     assert page.count('<tr data-reference="') == min(cases, 25)

@@ -5,10 +5,10 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import OperationalError
 from django.utils import timezone
 
+from agents.models import UserSession as Session
 from health import checks
 from health.tasks import heartbeat
 from tests.health.helpers import mail_stored_at
