@@ -19,14 +19,15 @@ from cases.models import Category
 from helpdesk.lib.kept import kept, kept_drop
 
 # The number names the tuple's shape: a new shape must not read an old one.
-CACHE_KEY = "desk-choices:3"
+CACHE_KEY = "desk-choices:4"
 CACHE_SECONDS = 300
 
 
 class DeskChoices(NamedTuple):
     """Each list as (primary key, label) pairs, in the models' own order; the name of
-    every agent, active or not, by primary key (the queue names assignees from it); and
-    each active agent's team and end of absence, where they have one."""
+    every agent, active or not, by primary key (the queue names assignees from it);
+    each active agent's team and end of absence, where they have one; and the team a
+    case without one goes to (routing), if there is a team."""
 
     agents: list[tuple[int, str]]
     teams: list[tuple[int, str]]
@@ -34,6 +35,7 @@ class DeskChoices(NamedTuple):
     agent_names: dict[int, str]
     agent_teams: dict[int, str]
     away_until: dict[int, datetime]
+    default_team: Team | None
 
     def agents_described(self, now: datetime) -> list[tuple[int, str]]:
         """The active agents as a choice of owner shows them: "name (team)", and
@@ -57,13 +59,15 @@ def desk_choices() -> DeskChoices:
 def _read() -> DeskChoices:
     agents = list(Agent.objects.select_related("user", "team"))
     active = [agent for agent in agents if agent.user.is_active]
+    teams = list(Team.objects.all())
     return DeskChoices(
         agents=[(agent.pk, agent.name) for agent in active],
-        teams=list(Team.objects.values_list("pk", "name")),
+        teams=[(team.pk, team.name) for team in teams],
         categories=list(Category.objects.values_list("pk", "name")),
         agent_names={agent.pk: agent.name for agent in agents},
         agent_teams={agent.pk: agent.team.name for agent in active if agent.team_id},
         away_until={agent.pk: agent.away_until for agent in active if agent.away_until},
+        default_team=min(teams, key=lambda team: (not team.is_default, team.pk), default=None),
     )
 
 

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from agents.models import Agent, Team
+from cases.choices import desk_choices
 from cases.models import AgentLoad, Case, CaseEvent
 from cases.said import Said
 from cases.timeline import case_record
@@ -166,8 +167,9 @@ def decide(case: Case, contact: Contact, now) -> Decision:
             why = Said("owner_out_no_backup", owner=owner_out)
     else:
         why = Said("no_owner")
-    # Without a team of its own the case goes to the default team.
-    team = category_team or case.team or Team.objects.order_by("-is_default", "pk").first()
+    # Without a team of its own the case goes to the default team (kept with the desk's
+    # lists: the form's cases without a category read no team).
+    team = category_team or case.team or desk_choices().default_team
     if team is None:
         return Decision(None, None, Said("no_team", why=why))
     if owner is None and contact.language in dict(settings.LANGUAGES):

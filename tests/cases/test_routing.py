@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from agents.models import Team
 from cases import intake, routing
 from cases.models import Case, CaseEvent, Status
 from contacts.models import Contact, OwnerChange
@@ -156,6 +157,36 @@ def test_case_without_category_goes_to_the_default_team(agent):
     case.refresh_from_db()
     assert case.team == billing
     assert case.assignee == billing_agent
+
+
+def test_a_new_default_team_takes_the_next_case_without_one(agent):
+    billing = TeamFactory(name="Billing", is_default=True)
+    AgentFactory(team=billing)
+    routing.route(CaseFactory())  # the default team is now kept with the desk's lists
+    support = TeamFactory(name="Support")
+    support_agent = AgentFactory(team=support)
+
+    billing.is_default = False
+    billing.save()
+    support.is_default = True
+    support.save()
+    case = CaseFactory()
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.team == support
+    assert case.assignee == support_agent
+
+
+def test_without_any_team_a_case_stays_unassigned_and_says_so():
+    Team.objects.all().delete()
+    case = CaseFactory(team=None, category=None)
+
+    routing.route(case)
+
+    case.refresh_from_db()
+    assert case.team is None and case.assignee is None
+    assert "no team for this category, left unassigned." in routed(case)
 
 
 def test_contact_without_owner_gets_the_agent_of_their_first_case(team, agent):
