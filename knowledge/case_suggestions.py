@@ -71,7 +71,6 @@ def suggestions_for_case(case) -> list[Article]:
 
 
 def _suggestions(case, key: str | None) -> list[Article]:
-    used = ArticleUse.objects.filter(case=case, article=OuterRef("pk"))
     ids = _remembered(key)
     if ids is None:
         if search.is_postgresql():
@@ -82,6 +81,7 @@ def _suggestions(case, key: str | None) -> list[Article]:
         return found
     if not ids:
         return []
+    used = ArticleUse.objects.filter(case=case, article=OuterRef("pk"))
     by_id = {
         article.pk: article
         for article in Article.objects.published()
