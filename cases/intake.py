@@ -18,6 +18,7 @@ from cases.sla import due
 from cases.timeline import actor_name, case_event
 from contacts.models import Contact
 from contacts.services import contact_find_or_new, contact_get_or_create
+from helpdesk.lib.rows import insert, inserts_together
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,11 @@ class FormPost:
     digest: str
 
     def record(self, message: Message) -> FormSubmission:
-        return FormSubmission.objects.create(
+        submission = FormSubmission(
             token=self.token, digest=self.digest, case=message.case, message=message
         )
+        insert(submission)
+        return submission
 
 
 # No savepoint of its own: a failure rolls back the caller's transaction whole.
@@ -81,21 +84,26 @@ def case_open(
     events = [
         case_event(case, actor=actor, kind=CaseEvent.Kind.CREATED, detail=detail, name=contact.name)
     ]
-    _, reason = routing.assign(case, actor=actor, new_contact=contact if contact_is_new else None)
-    events.append(case_event(case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason))
-    if contact.pk is None:  # new, and nobody to own it yet
-        contact.save()
-    due.case_refresh(case)
-    case.save()
-    message = case.messages.create(
-        author_contact=contact, body=body, channel=channel, created_at=case.created_at
-    )
-    CaseEvent.objects.bulk_create(events)
-    if uploads:
-        attachments_store(message=message, uploads=uploads, content_types=list(content_types))
-    if form_post is not None:
-        form_post.record(message)
-    mails.case_acknowledge(case=case, contact_is_new=contact_is_new)
+    # The rows nothing here reads back (owner change, events, the form's record, the
+    # link's token, the acknowledgement) go to the database together at the end.
+    with inserts_together():
+        _, reason = routing.assign(
+            case, actor=actor, new_contact=contact if contact_is_new else None
+        )
+        events.append(case_event(case, actor=actor, kind=CaseEvent.Kind.ROUTED, detail=reason))
+        if contact.pk is None:  # new, and nobody to own it yet
+            contact.save()
+        due.case_refresh(case)
+        case.save()
+        message = case.messages.create(
+            author_contact=contact, body=body, channel=channel, created_at=case.created_at
+        )
+        insert(*events)
+        if uploads:
+            attachments_store(message=message, uploads=uploads, content_types=list(content_types))
+        if form_post is not None:
+            form_post.record(message)
+        mails.case_acknowledge(case=case, contact_is_new=contact_is_new)
     return case
 
 

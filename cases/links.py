@@ -19,6 +19,7 @@ from audit.log import Action, audit_record
 from cases.models import Case, CaseAccessToken, CaseEvent
 from cases.said import Said
 from cases.timeline import case_lock, case_record
+from helpdesk.lib.rows import insert
 
 SESSION_KEY = "customer_cases"
 
@@ -30,11 +31,12 @@ def _hash(token: str) -> str:
 def access_token_issue(*, case: Case) -> tuple[str, CaseAccessToken]:
     """A new random token for the case's page, and its stored (hashed) record."""
     token = secrets.token_urlsafe(32)
-    access = CaseAccessToken.objects.create(
+    access = CaseAccessToken(
         case=case,
         token_hash=_hash(token),
         expires_at=timezone.now() + timedelta(days=settings.CUSTOMER_LINK_DAYS),
     )
+    insert(access)
     return token, access
 
 

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 
 from agents.models import Agent
 from contacts.models import Contact, Organization, OwnerChange
+from helpdesk.lib.rows import insert
 
 
 # No savepoint of its own: it runs inside the caller's transaction, which rolls back whole.
@@ -86,12 +87,14 @@ def contact_adopt(*, contact: Contact, agent, actor=None) -> bool:
         adopted = Contact.objects.filter(pk=contact.pk, owner__isnull=True).update(owner=agent)
     if adopted:
         contact.owner = agent
-        OwnerChange.objects.create(
-            contact=contact,
-            previous_owner=None,
-            new_owner=agent,
-            actor=actor,
-            reason="Received their first case.",
+        insert(
+            OwnerChange(
+                contact=contact,
+                previous_owner=None,
+                new_owner=agent,
+                actor=actor,
+                reason="Received their first case.",
+            )
         )
     return bool(adopted)
 

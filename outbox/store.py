@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from helpdesk.lib.rows import insert
 from outbox import delivery
 from outbox.models import OutboundEmail
 
@@ -65,7 +66,7 @@ def email_store(
     """Render an email in a language and store it in the outbox in the caller's transaction;
     the relay sends it once that transaction has committed."""
     subject, text, html = email_render(template=template, context=context, language=language)
-    email = OutboundEmail.objects.create(
+    email = OutboundEmail(
         case=case,
         message=message,
         kind=kind,
@@ -76,5 +77,6 @@ def email_store(
         message_id_header=message_id_new(),
         auto_generated=auto_generated,
     )
+    insert(email)
     email_enqueue(email)
     return email
