@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from knowledge.search import TRANSLATION_GROUP
+
 # Paths under /kb/ and /desk/kb/ that an article's slug must not hide.
 RESERVED_SLUGS = {"search", "suggest", "category", "new"}
 
@@ -113,9 +115,9 @@ class ArticleQuerySet(models.QuerySet):
                 | Q(preference=OuterRef("preference"), pk__lt=OuterRef("pk"))
             )
         )
-        return self.annotate(
-            translation_group=Coalesce("translation_of", "pk"), preference=preference
-        ).exclude(Exists(better))
+        return self.annotate(translation_group=TRANSLATION_GROUP, preference=preference).exclude(
+            Exists(better)
+        )
 
     def most_helpful_first(self):
         return self.order_by((F("helpful_yes") - F("helpful_no")).desc(), "-helpful_yes", "title")

@@ -48,6 +48,12 @@ MARK_START, MARK_STOP = "\x02", "\x03"
 SNIPPET_CHARS = 220
 
 
+# The group an article and its translations share: the original's id (a translation
+# names its original; an original, itself). One version per language in a group
+# (knowledge.models.Article.Meta.constraints).
+TRANSLATION_GROUP = Coalesce("translation_of", "pk")
+
+
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
@@ -90,21 +96,18 @@ def _reader_first(language: str):
     return Case(When(language=language[:2], then=Value(0)), default=Value(1))
 
 
-def _theirs_matches_too(queryset, match: Q, language: str) -> Q:
-    """Whether another version of the article, in the reader's language, matches as well.
+def _one_version_each(matches, queryset, match: Q, language: str):
+    """The matches less those whose version in the reader's language matches as well.
 
-    An original and its translations share a group (the original's id; one version per
-    language, Article.clean), so this is: the article is in another language, and its
-    group is among the groups of the matches in the reader's language. PostgreSQL reads
-    those groups once (a hashed subplan); asking, for each match, whether a version of
-    it matches took a correlated query per match, and grew with the matches: the help
-    centre's search at 100,000 articles was three times as slow as at 10,000."""
-    theirs = (
-        queryset.filter(match, language=language[:2])
-        .annotate(group=Coalesce("translation_of", "pk"))
-        .values("group")
+    That is: in another language, and in a translation group among the groups of the
+    matches in the reader's language (one version per language in a group), which
+    PostgreSQL reads once (a hashed subplan). Asking, for each match, whether a version
+    of it matched took a correlated query per match and grew with the matches: the help
+    centre's search at 100,000 articles took three times as long as at 10,000."""
+    theirs = queryset.filter(match, language=language[:2]).values(group=TRANSLATION_GROUP)
+    return matches.annotate(version_group=TRANSLATION_GROUP).exclude(
+        ~Q(language=language[:2]) & Q(version_group__in=theirs)
     )
-    return ~Q(language=language[:2]) & Q(version_group__in=theirs)
 
 
 def articles_matching(queryset, query: str, *, language: str, one_version_each: bool = False):
@@ -124,9 +127,7 @@ def articles_matching(queryset, query: str, *, language: str, one_version_each: 
         match = reduce(operator.and_, (_contains(word) for word in words))
     matches = queryset.filter(match)
     if one_version_each:
-        matches = matches.annotate(version_group=Coalesce("translation_of", "pk")).exclude(
-            _theirs_matches_too(queryset, match, language)
-        )
+        matches = _one_version_each(matches, queryset, match, language)
     if is_postgresql():
         return matches.annotate(
             rank=SearchRank(F("search_vector"), search),
