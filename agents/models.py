@@ -262,11 +262,15 @@ class UserSession(AbstractBaseSession):
     session, its user and their desk profile are read in one query on every request
     (cases.auth.SessionStore), and a user's sessions go with the user."""
 
+    # No constraint in the database, as Django's own table has none: a session saved for
+    # a user deleted a moment before still saves (it reads as signed out), rather than
+    # failing the request it ends. Deleting a user through the ORM deletes their sessions.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        db_constraint=False,
         related_name="+",
     )
 

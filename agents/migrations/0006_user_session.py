@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         null=True,
                         on_delete=django.db.models.deletion.CASCADE,
+                        db_constraint=False,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
                     ),

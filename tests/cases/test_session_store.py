@@ -225,3 +225,28 @@ def test_the_upgrade_moves_live_sessions_with_their_users(django_user_model):
     }
     assert SessionStore("signed-in").load() == {"_auth_user_id": str(user.pk), "colour": "blue"}
     assert not old.objects.exists()
+
+
+def test_a_session_naming_a_user_who_is_gone_still_saves_and_reads_as_signed_out(
+    client, django_assert_num_queries
+):
+    store = SessionStore()
+    store.update({"_auth_user_id": "987654", "colour": "blue"})
+    store.save()  # no such user: saving must not fail the request that saves it
+    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+
+    assert Session.objects.get().user_id == 987654
+    assert not desk_request(client).user.is_authenticated
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    ["", "short", "x" * 5000, "' OR 1=1 --", "<script>alert(1)</script>", "%00\x7f"],
+)
+def test_a_made_up_session_cookie_is_signed_out_and_stores_nothing(client, agent, cookie):
+    client.force_login(agent.user)
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+
+    assert not desk_request(client).user.is_authenticated
+    assert client.get(reverse("cases:queue")).status_code == 302
+    assert Session.objects.count() == 1  # the agent's own, untouched
