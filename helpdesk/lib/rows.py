@@ -211,6 +211,12 @@ def insert(*instances: Model) -> None:
     once, or with the others of the enclosing inserts_together() block."""
     if not instances:
         return
+    model = type(instances[0])
+    for instance in instances:
+        if type(instance) is not model:
+            raise TypeError(f"insert() takes instances of one model: {model.__name__} and more.")
+        if instance.pk is not None or not instance._state.adding:
+            raise ValueError(f"{model.__name__} {instance.pk} is saved already.")
     queued = queued_inserts.get()
     if queued is None:
         _inserts_send([instances])

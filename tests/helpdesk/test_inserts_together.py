@@ -110,3 +110,26 @@ def test_a_unique_column_refuses_when_the_block_is_left_inside_the_transaction()
                 insert(FormSubmission(token=token, digest="a" * 64, case=case, message=message))
 
     assert not CaseEvent.objects.filter(detail="Kept only if the block goes through").exists()
+
+
+def test_instances_of_two_models_in_one_call_are_refused():
+    case = CaseFactory()
+    message = case.messages.create(body="Hello")
+
+    with pytest.raises(TypeError, match="one model"):
+        insert(
+            event(case),
+            FormSubmission(token=uuid.uuid4(), digest="b" * 64, case=case, message=message),
+        )
+    assert not CaseEvent.objects.filter(detail="Noted").exists()
+
+
+def test_a_saved_row_is_refused_rather_than_copied():
+    case = CaseFactory()
+    made = event(case)
+    insert(made)
+    count = CaseEvent.objects.count()
+
+    with pytest.raises(ValueError, match="saved already"):
+        insert(made)
+    assert CaseEvent.objects.count() == count
