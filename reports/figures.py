@@ -1,8 +1,12 @@
-"""The figures of the reports page, from the daily rollup (and, for the backlog now, from
+"""The figures of the reports page, from the daily rollup (and, for the backlog, from
 indexed counts of open cases). A fixed number of queries, whatever the period or data size.
 
-Each figure comes with its definition, shown beside it on the page."""
+The rollup changes only when a pass takes in case changes (reports.rollup, every few
+minutes), so the page's figures are worked out once per pass for each period and scope,
+and kept until the next (`report_kept`); the open cases are counted then too, and the page
+says when. Each figure comes with its definition, shown beside it on the page."""
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -12,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import OPEN_STATUSES, Case, CaseRating, Status
+from helpdesk.lib.kept import kept
 from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionDay, SuggestionOpen
 from reports.models import (
     BUCKET_EDGES,
@@ -20,6 +25,7 @@ from reports.models import (
     CaseFact,
     ChannelDay,
     DailyRollup,
+    RollupState,
     TeamDay,
 )
 
@@ -37,6 +43,12 @@ AGE_BUCKETS = (
     (_("7–30 days"), 7),
     (_("over 30 days"), 30),
 )
+# How long a report worked out after a pass is kept: past the next pass (five minutes), so
+# that a pass that is late does not leave every view to count the open cases again; a
+# pass that did run changes the key at once.
+KEPT_SECONDS = 10 * 60
+# The period the page opens on: the last this many days.
+DEFAULT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -241,11 +253,37 @@ class Report:
     comments: list
     spread_contacts: int
     self_service: dict
+    counted_at: datetime  # when the open cases (and the live rows) were read
+    refreshed_at: datetime | None = None  # the pass the figures are from (report_kept)
+
+
+def report_kept(period: Period, scope: Scope) -> Report:
+    """The report as of the last pass: worked out by the first view after it (or by the
+    pass itself, see reports.rollup.reports_prepare) and kept until the next. One query (the
+    pass) when kept; with no pass yet, or the cache down, the report is worked out now."""
+    refreshed_at = RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    if refreshed_at is None:
+        return report_build(period, scope)
+    key = (
+        "reports:1:"
+        + hashlib.sha256(repr((refreshed_at.isoformat(), period, scope)).encode()).hexdigest()
+    )
+    report = kept(key, lambda: report_build(period, scope), KEPT_SECONDS)
+    report.refreshed_at = refreshed_at
+    return report
+
+
+def report_prepare(today: date | None = None) -> Report:
+    """Work out, right after a pass, the report a manager opens first (the default period,
+    every team), so that its first view does not wait for the open cases to be counted."""
+    today = today or timezone.localdate()
+    return report_kept(Period(today - timedelta(days=DEFAULT_DAYS - 1), today), Scope())
 
 
 def report_build(period: Period, scope: Scope, *, now=None) -> Report:
-    """Everything the page shows. Queries: periods (1), days (1), people (1), backlog (1),
-    comments (1), contacts served by several agents (1), self-service (3)."""
+    """Everything the page shows, worked out now. Queries: periods (1), days (1), people
+    (1), backlog (1), comments (1), contacts served by several agents (1), self-service
+    (3)."""
     now = now or timezone.now()
     previous = period.previous()
     # The current period's totals are the sum of its per-team-and-agent rows (read below);
@@ -302,6 +340,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
         comments=comments_latest(period, scope),
         spread_contacts=contacts_spread(period, scope),
         self_service=self_service(period),
+        counted_at=now,
     )
 
 

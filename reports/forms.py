@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent, Team
 from cases.models import Category, Channel
-from reports.figures import Period
+from reports.figures import DEFAULT_DAYS, Period
 
 PERIODS = [
     ("7", _("Last 7 days")),
@@ -59,7 +59,7 @@ class ReportFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        choice = data.get("period") or "30"
+        choice = data.get("period") or str(DEFAULT_DAYS)
         data["period"] = choice
         if choice == "custom":
             start, end = data.get("start"), data.get("end")

@@ -1,13 +1,17 @@
 from celery import shared_task
 
 from reports.digest import digests_send
+from reports.figures import report_prepare
 from reports.rollup import rollup_refresh
 
 
 @shared_task
 def reports_refresh() -> int:
-    """Take the cases changed since the last pass into the figures."""
-    return rollup_refresh()
+    """Take the cases changed since the last pass into the figures, then work out the
+    report managers open first."""
+    changed = rollup_refresh()
+    report_prepare()
+    return changed
 
 
 @shared_task

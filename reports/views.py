@@ -15,14 +15,14 @@ from cases.models import Category, Channel
 from reports import charts
 from reports.exports import table_export
 from reports.figures import (
+    DEFAULT_DAYS,
     TARGET_NAMES,
     Scope,
     Sums,
-    report_build,
+    report_kept,
 )
 from reports.forms import ReportFilterForm
 from reports.headlines import headlines_of
-from reports.models import RollupState
 
 COLUMNS = [
     ("name", gettext_lazy("Name")),
@@ -75,7 +75,7 @@ def _page(request, *, teams, agents, led, personal):
     # Always bound: with nothing chosen the form means (and shows) the last 30 days.
     chosen = request.GET.copy()
     if not chosen.get("period"):
-        chosen["period"] = "30"
+        chosen["period"] = str(DEFAULT_DAYS)
     form = ReportFilterForm(
         chosen,
         today=timezone.localdate(),
@@ -99,7 +99,7 @@ def _page(request, *, teams, agents, led, personal):
         category_id=data["category"].pk if data.get("category") else None,
     )
     period = form.chosen_period()
-    report = report_build(period, scope)
+    report = report_kept(period, scope)
     team_names = {team.pk: team.name for team in teams}
     agent_names = {person.pk: person.name for person in agents}
     if personal:
@@ -206,9 +206,6 @@ def _page(request, *, teams, agents, led, personal):
             "header": [_("Score"), _("Ratings")],
             "rows": [list(pair) for pair in scores],
         },
-        "refreshed_at": RollupState.objects.filter(pk=1)
-        .values_list("refreshed_at", flat=True)
-        .first(),
         "query": request.GET.urlencode(),
         "team_headers": _headers(
             COLUMNS, request.GET.get("tsort"), "tsort", _without(request.GET, "tsort", "export")

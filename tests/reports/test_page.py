@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from cases.models import CaseRating, Channel, Status
 from reports.exports import cell_safe
-from reports.rollup import rollup_rebuild
+from reports.rollup import rollup_rebuild, rollup_refresh
+from reports.tasks import reports_refresh
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, TeamFactory
 
 
@@ -260,3 +261,75 @@ def test_my_figures_are_mine_whatever_the_url_asks(client, agent, other_agent):
     assert response.status_code == 200
     assert response.context["report"].current["solved"] == 1
     assert client.get("/desk/reports/me/?export=agents").text.count("\n") == 2  # header + me
+
+
+def test_a_report_is_worked_out_once_per_pass_and_says_when_it_counted(
+    client, manager, agent, assert_queries
+):
+    """The rollup changes only at a pass: a second view reads the pass and the form's lists,
+    not the figures again, and the open cases stay as counted until the next pass."""
+    client.force_login(manager.user)
+    solved(agent, comment="Thanks")
+    rollup_rebuild()
+    with assert_queries(16):
+        first = client.get("/desk/reports/?period=90")
+    assert first.context["report"].backlog["total"] == 0
+    # Session with user; the pass; teams and agents for the form and names (4); categories.
+    with assert_queries(7):
+        again = client.get("/desk/reports/?period=90")
+    assert again.context["report"].current["solved"] == 1
+    counted = timezone.localtime(first.context["report"].counted_at)
+    assert f"Open cases counted at {counted:%-d %b %H:%M}." in again.text
+    CaseFactory(assignee=agent, team=agent.team, status=Status.OPEN)
+    assert client.get("/desk/reports/?period=90").context["report"].backlog["total"] == 0
+    # Another period is another report, counted now.
+    assert client.get("/desk/reports/?period=7").context["report"].backlog["total"] == 1
+    # The next pass, even with nothing solved, counts again.
+    rollup_refresh()
+    with assert_queries(16):
+        response = client.get("/desk/reports/?period=90")
+    assert response.context["report"].backlog["total"] == 1
+    assert response.context["report"].counted_at > first.context["report"].counted_at
+
+
+def test_a_kept_report_is_not_shown_to_a_narrower_scope(client, manager, lead, agent):
+    billing = AgentFactory(team=TeamFactory(name="Billing"))
+    solved(agent)
+    solved(billing)
+    CaseFactory(assignee=billing, team=billing.team, status=Status.OPEN)
+    rollup_rebuild()
+    client.force_login(manager.user)
+    everyone = client.get("/desk/reports/").context["report"]
+    assert (everyone.current["solved"], everyone.backlog["total"]) == (2, 1)
+    client.force_login(lead.user)
+    theirs = client.get("/desk/reports/").context["report"]
+    assert (theirs.current["solved"], theirs.backlog["total"]) == (1, 0)
+    client.force_login(agent.user)
+    mine = client.get("/desk/reports/me/").context["report"]
+    assert (mine.current["solved"], mine.backlog["total"]) == (1, 0)
+
+
+def test_the_pass_works_out_the_page_managers_open_first(client, manager, agent, assert_queries):
+    solved(agent)
+    reports_refresh.delay()
+    client.force_login(manager.user)
+    with assert_queries(7):
+        response = client.get("/desk/reports/")
+    assert response.context["report"].current["solved"] == 1
+    # Any other page is worked out by its first view.
+    with assert_queries(16):
+        client.get("/desk/reports/?period=7")
+
+
+def test_with_the_cache_down_every_view_works_the_report_out(
+    client, manager, agent, kept_cache_down, assert_queries
+):
+    solved(agent)
+    rollup_rebuild()
+    client.force_login(manager.user)
+    for _ in range(2):
+        with assert_queries(16):
+            response = client.get("/desk/reports/")
+        assert response.context["report"].current["solved"] == 1
+    CaseFactory(assignee=agent, team=agent.team, status=Status.OPEN)
+    assert client.get("/desk/reports/").context["report"].backlog["total"] == 1
