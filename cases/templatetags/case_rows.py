@@ -4,12 +4,10 @@ more than the rest of the contact's page."""
 
 from django import template
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 
 from cases.choices import name_of
-from cases.models import Priority, Status
+from cases.row_words import row_words
 from helpdesk.lib.html import html_text
 
 register = template.Library()
@@ -17,15 +15,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def contact_case_rows(context, page):
-    words = {
-        "case_url": context["case_url"],
-        "unassigned": html_text(gettext("Unassigned")),
-        "status": {value: html_text(label) for value, label in Status.choices},
-        "priority": {value: html_text(label) for value, label in Priority.choices},
-        # the date filter's "M": the month's three letters, title-cased, in the language
-        "months": {number: str(name).title() for number, name in MONTHS_3.items()},
-        "agent_names": context["agent_names"],
-    }
+    words = {**row_words(), "case_url": context["case_url"], "agent_names": context["agent_names"]}
     return mark_safe("".join([_row(case, words) for case in page]))
 
 

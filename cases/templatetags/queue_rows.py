@@ -3,20 +3,18 @@
 A queue page is 25 rows of ten cells; through the template language each cell's
 lookups, filters and translations cost more than everything else on the page. This
 tag writes the same markup directly: each text escaped once (as conditional_escape
-would), and the words every row repeats (status and priority names, month names,
-the CSRF token) looked up once a page.
+would), the words every row repeats (status and priority names, month names) translated
+once a language (cases.row_words), and the CSRF token looked up once a page.
 """
 
 from django import template
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
-from django.utils.translation import gettext
 
 from cases.choices import name_of
-from cases.models import Priority, Status
+from cases.row_words import row_words
 from helpdesk.lib.html import html_text
 
 register = template.Library()
@@ -26,18 +24,11 @@ register = template.Library()
 def queue_rows(context, page):
     request = context["request"]
     words = {
+        **row_words(),
         "now": context["now"],
         "soon": context["soon"],
         "case_url": context["case_url"],
-        "select": html_text(gettext("Select")),
-        "unassigned": html_text(gettext("Unassigned")),
-        "claim": html_text(gettext("Claim")),
-        "ago": gettext("%(age)s ago"),
         "back": html_text(request.get_full_path()),
-        "status": {value: html_text(label) for value, label in Status.choices},
-        "priority": {value: html_text(label) for value, label in Priority.choices},
-        # date_format's "M": the month's three letters, title-cased, in the page's language
-        "months": {number: str(name).title() for number, name in MONTHS_3.items()},
         "token": None,
         "agent_names": context["agent_names"],
     }
