@@ -15,6 +15,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agents.models import Team
 from cases.models import OPEN_STATUSES, Case, CaseRating, Status
 from helpdesk.lib.kept import kept
 from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionDay, SuggestionOpen
@@ -47,7 +48,8 @@ AGE_BUCKETS = (
 # that a pass that is late does not leave every view to count the open cases again; a
 # pass that did run changes the key at once.
 KEPT_SECONDS = 10 * 60
-# The period the page opens on: the last this many days.
+# The periods the page offers, in days back from today, and the one it opens on.
+PERIOD_DAYS = (7, 30, 90)
 DEFAULT_DAYS = 30
 
 
@@ -259,31 +261,64 @@ class Report:
 
 def report_kept(period: Period, scope: Scope) -> Report:
     """The report as of the last pass: worked out by the first view after it (or by the
-    pass itself, see reports.rollup.reports_prepare) and kept until the next. One query (the
-    pass) when kept; with no pass yet, or the cache down, the report is worked out now."""
+    pass itself, see report_prepare) and kept until the next. One query (the pass) when
+    kept; with no pass yet, or the cache down, the report is worked out now.
+
+    The open cases do not depend on the period: they are counted once a pass for each
+    scope, and every period's report of that scope shows the same count."""
     refreshed_at = RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
     if refreshed_at is None:
         return report_build(period, scope)
-    key = (
-        "reports:1:"
-        + hashlib.sha256(repr((refreshed_at.isoformat(), period, scope)).encode()).hexdigest()
-    )
-    report = kept(key, lambda: report_build(period, scope), KEPT_SECONDS)
+    stamp = refreshed_at.isoformat()
+
+    def build() -> Report:
+        counted_at, backlog = kept(
+            _key("reports-backlog:1", stamp, scope), _backlog_counted(scope), KEPT_SECONDS
+        )
+        return report_build(period, scope, now=counted_at, backlog=backlog)
+
+    report = kept(_key("reports:1", stamp, period, scope), build, KEPT_SECONDS)
     report.refreshed_at = refreshed_at
     return report
 
 
-def report_prepare(today: date | None = None) -> Report:
-    """Work out, right after a pass, the report a manager opens first (the default period,
-    every team), so that its first view does not wait for the open cases to be counted."""
+def _key(name: str, *parts) -> str:
+    return f"{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def _backlog_counted(scope: Scope):
+    def count() -> tuple[datetime, dict]:
+        now = timezone.now()
+        return now, backlog_now(scope, now=now)
+
+    return count
+
+
+def teams_led(agent_id: int) -> tuple:
+    """The teams an agent leads: a team lead's reports cover these."""
+    return tuple(Team.objects.filter(lead_id=agent_id).order_by("pk").values_list("pk", flat=True))
+
+
+def report_prepare(today: date | None = None) -> int:
+    """Work out, right after a pass, the reports managers and team leads open without
+    choosing a filter: each period offered (the last 7, 30 and 90 days) for every team
+    together, each team alone, and each lead's teams. Their first views then do not wait
+    for the open cases to be counted. Returns how many reports were worked out."""
     today = today or timezone.localdate()
-    return report_kept(Period(today - timedelta(days=DEFAULT_DAYS - 1), today), Scope())
+    teams = list(Team.objects.order_by("pk").values_list("pk", "lead_id"))
+    scopes = [Scope(), *(Scope(team_id=pk) for pk, _lead in teams)]
+    for lead in sorted({lead for _pk, lead in teams if lead is not None}):
+        scopes.append(Scope(teams=tuple(pk for pk, other in teams if other == lead)))
+    for scope in scopes:
+        for days in PERIOD_DAYS:
+            report_kept(Period(today - timedelta(days=days - 1), today), scope)
+    return len(scopes) * len(PERIOD_DAYS)
 
 
-def report_build(period: Period, scope: Scope, *, now=None) -> Report:
-    """Everything the page shows, worked out now. Queries: periods (1), days (1), people
-    (1), backlog (1), comments (1), contacts served by several agents (1), self-service
-    (3)."""
+def report_build(period: Period, scope: Scope, *, now=None, backlog=None) -> Report:
+    """Everything the page shows, worked out now (with the open cases as counted at `now`,
+    unless given). Queries: periods (1), days (1), people (1), backlog (1), comments (1),
+    contacts served by several agents (1), self-service (3)."""
     now = now or timezone.now()
     previous = period.previous()
     # The current period's totals are the sum of its per-team-and-agent rows (read below);
@@ -336,7 +371,7 @@ def report_build(period: Period, scope: Scope, *, now=None) -> Report:
         days=days,
         by_channel=by_channel,
         people=people,
-        backlog=backlog_now(scope, now=now),
+        backlog=backlog_now(scope, now=now) if backlog is None else backlog,
         comments=comments_latest(period, scope),
         spread_contacts=contacts_spread(period, scope),
         self_service=self_service(period),

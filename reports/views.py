@@ -20,6 +20,7 @@ from reports.figures import (
     Scope,
     Sums,
     report_kept,
+    teams_led,
 )
 from reports.forms import ReportFilterForm
 from reports.headlines import headlines_of
@@ -68,7 +69,7 @@ def reports_me(request):
 
 
 def _led_teams(agent) -> tuple:
-    return tuple(Team.objects.filter(lead=agent).values_list("pk", flat=True))
+    return teams_led(agent.pk)
 
 
 def _page(request, *, teams, agents, led, personal):

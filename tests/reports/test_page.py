@@ -282,8 +282,13 @@ def test_a_report_is_worked_out_once_per_pass_and_says_when_it_counted(
     assert f"Open cases counted at {counted:%-d %b %H:%M}." in again.text
     CaseFactory(assignee=agent, team=agent.team, status=Status.OPEN)
     assert client.get("/desk/reports/?period=90").context["report"].backlog["total"] == 0
-    # Another period is another report, counted now.
-    assert client.get("/desk/reports/?period=7").context["report"].backlog["total"] == 1
+    # Another period is another report, with the open cases as counted for this scope.
+    with assert_queries(15):
+        other = client.get("/desk/reports/?period=7").context["report"]
+    assert (other.backlog["total"], other.counted_at) == (0, first.context["report"].counted_at)
+    # Another scope counts its own.
+    team = client.get(f"/desk/reports/?period=7&team={agent.team_id}").context["report"]
+    assert team.backlog["total"] == 1
     # The next pass, even with nothing solved, counts again.
     rollup_refresh()
     with assert_queries(16):
@@ -309,16 +314,36 @@ def test_a_kept_report_is_not_shown_to_a_narrower_scope(client, manager, lead, a
     assert (mine.current["solved"], mine.backlog["total"]) == (1, 0)
 
 
-def test_the_pass_works_out_the_page_managers_open_first(client, manager, agent, assert_queries):
+def test_the_pass_works_out_the_pages_opened_without_a_filter(
+    client, manager, lead, agent, assert_queries
+):
+    billing = AgentFactory(team=TeamFactory(name="Billing"))
     solved(agent)
+    solved(billing)
     reports_refresh.delay()
     client.force_login(manager.user)
-    with assert_queries(7):
+    # The chosen team is read to check it: one query more.
+    for query, count in (
+        ("", 7),
+        ("?period=7", 7),
+        ("?period=90", 7),
+        (f"?team={billing.team_id}&period=90", 8),
+    ):
+        with assert_queries(count):
+            response = client.get(f"/desk/reports/{query}")
+        assert response.status_code == 200
+    assert response.context["report"].current["solved"] == 1
+    # Any other page is worked out by its first view; this month, every team, with the
+    # open cases the pass counted for every team.
+    with assert_queries(15):
+        client.get("/desk/reports/?period=month")
+    with assert_queries(17):
+        client.get(f"/desk/reports/?channel=web&team={billing.team_id}")
+    # A team lead's page, for the teams they lead (read first: one query more).
+    client.force_login(lead.user)
+    with assert_queries(8):
         response = client.get("/desk/reports/")
     assert response.context["report"].current["solved"] == 1
-    # Any other page is worked out by its first view.
-    with assert_queries(16):
-        client.get("/desk/reports/?period=7")
 
 
 def test_with_the_cache_down_every_view_works_the_report_out(
