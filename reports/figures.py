@@ -4,7 +4,8 @@ indexed counts of open cases). A fixed number of queries, whatever the period or
 The rollup changes only when a pass takes in case changes (reports.rollup, every few
 minutes), so the page's figures are worked out once per pass for each period and scope,
 and kept until the next (`report_kept`); the open cases are counted then too, and the page
-says when. Each figure comes with its definition, shown beside it on the page."""
+says when; the customers' comments are read on every view. Each figure comes with its
+definition, shown beside it on the page."""
 
 import hashlib
 import math
@@ -275,10 +276,13 @@ def report_kept(period: Period, scope: Scope) -> Report:
         counted_at, backlog = kept(
             _key("reports-backlog:1", stamp, scope), _backlog_counted(scope), KEPT_SECONDS
         )
-        return report_build(period, scope, now=counted_at, backlog=backlog)
+        return report_build(period, scope, now=counted_at, backlog=backlog, comments=False)
 
     report = kept(_key("reports:1", stamp, period, scope), build, KEPT_SECONDS)
     report.refreshed_at = refreshed_at
+    # What customers wrote is read on each view, never kept: an erased contact's
+    # comments leave the page at once.
+    report.comments = comments_latest(period, scope)
     return report
 
 
@@ -315,10 +319,13 @@ def report_prepare(today: date | None = None) -> int:
     return len(scopes) * len(PERIOD_DAYS)
 
 
-def report_build(period: Period, scope: Scope, *, now=None, backlog=None) -> Report:
+def report_build(
+    period: Period, scope: Scope, *, now=None, backlog=None, comments: bool = True
+) -> Report:
     """Everything the page shows, worked out now (with the open cases as counted at `now`,
-    unless given). Queries: periods (1), days (1), people (1), backlog (1), comments (1),
-    contacts served by several agents (1), self-service (3)."""
+    unless given; without the comments, if asked). Queries: periods (1), days (1), people
+    (1), backlog (1), comments (1), contacts served by several agents (1), self-service
+    (3)."""
     now = now or timezone.now()
     previous = period.previous()
     # The current period's totals are the sum of its per-team-and-agent rows (read below);
@@ -372,7 +379,7 @@ def report_build(period: Period, scope: Scope, *, now=None, backlog=None) -> Rep
         by_channel=by_channel,
         people=people,
         backlog=backlog_now(scope, now=now) if backlog is None else backlog,
-        comments=comments_latest(period, scope),
+        comments=comments_latest(period, scope) if comments else [],
         spread_contacts=contacts_spread(period, scope),
         self_service=self_service(period),
         counted_at=now,

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import CaseRating, Channel, Status
+from cases.personal_data import contact_erase
 from reports.exports import cell_safe
 from reports.rollup import rollup_rebuild, rollup_refresh
 from reports.tasks import reports_refresh
@@ -274,8 +275,9 @@ def test_a_report_is_worked_out_once_per_pass_and_says_when_it_counted(
     with assert_queries(16):
         first = client.get("/desk/reports/?period=90")
     assert first.context["report"].backlog["total"] == 0
-    # Session with user; the pass; teams and agents for the form and names (4); categories.
-    with assert_queries(7):
+    # Session with user; the pass; comments; teams and agents for the form and names (4);
+    # categories.
+    with assert_queries(8):
         again = client.get("/desk/reports/?period=90")
     assert again.context["report"].current["solved"] == 1
     counted = timezone.localtime(first.context["report"].counted_at)
@@ -324,10 +326,10 @@ def test_the_pass_works_out_the_pages_opened_without_a_filter(
     client.force_login(manager.user)
     # The chosen team is read to check it: one query more.
     for query, count in (
-        ("", 7),
-        ("?period=7", 7),
-        ("?period=90", 7),
-        (f"?team={billing.team_id}&period=90", 8),
+        ("", 8),
+        ("?period=7", 8),
+        ("?period=90", 8),
+        (f"?team={billing.team_id}&period=90", 9),
     ):
         with assert_queries(count):
             response = client.get(f"/desk/reports/{query}")
@@ -341,9 +343,21 @@ def test_the_pass_works_out_the_pages_opened_without_a_filter(
         client.get(f"/desk/reports/?channel=web&team={billing.team_id}")
     # A team lead's page, for the teams they lead (read first: one query more).
     client.force_login(lead.user)
-    with assert_queries(8):
+    with assert_queries(9):
         response = client.get("/desk/reports/")
     assert response.context["report"].current["solved"] == 1
+
+
+def test_an_erased_contacts_comment_leaves_a_kept_report_at_once(client, manager, agent):
+    case = solved(agent, comment="Call me on 555 0100")
+    rollup_rebuild()
+    client.force_login(manager.user)
+    assert "Call me on 555 0100" in client.get("/desk/reports/").text
+    contact_erase(contact=case.contact, actor=manager.user)
+    response = client.get("/desk/reports/")
+    assert response.context["report"].current["rated"] == 1  # the figures stay kept
+    assert "Call me on 555 0100" not in response.text
+    assert "Call me on 555 0100" not in client.get("/desk/reports/?export=comments").text
 
 
 def test_with_the_cache_down_every_view_works_the_report_out(
