@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from agents.models import Team
 from cases.models import OPEN_STATUSES, Case, CaseRating, Status
 from helpdesk.lib.kept import kept
+from helpdesk.lib.ratelimit import cache_breaker
 from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionDay, SuggestionOpen
 from reports.models import (
     BUCKET_EDGES,
@@ -262,8 +263,9 @@ class Report:
 
 def report_kept(period: Period, scope: Scope) -> Report:
     """The report as of the last pass: worked out by the first view after it (or by the
-    pass itself, see report_prepare) and kept until the next. One query (the pass) when
-    kept; with no pass yet, or the cache down, the report is worked out now.
+    pass itself, see report_prepare) and kept until the next. Two queries when kept (the
+    pass, and the comments, read every time); with no pass yet, or the cache down, the
+    report is worked out now.
 
     The open cases do not depend on the period: they are counted once a pass for each
     scope, and every period's report of that scope shows the same count."""
@@ -313,10 +315,14 @@ def report_prepare(today: date | None = None) -> int:
     scopes = [Scope(), *(Scope(team_id=pk) for pk, _lead in teams)]
     for lead in sorted({lead for _pk, lead in teams if lead is not None}):
         scopes.append(Scope(teams=tuple(pk for pk, other in teams if other == lead)))
+    prepared = 0
     for scope in scopes:
         for days in PERIOD_DAYS:
+            if not cache_breaker.closed():
+                return prepared  # the cache is down: what is worked out now is not kept
             report_kept(Period(today - timedelta(days=days - 1), today), scope)
-    return len(scopes) * len(PERIOD_DAYS)
+            prepared += 1
+    return prepared
 
 
 def report_build(

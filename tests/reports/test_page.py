@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from agents.models import Team
 from cases.models import CaseRating, Channel, Status
 from cases.personal_data import contact_erase
 from reports.exports import cell_safe
+from reports.figures import report_prepare
 from reports.rollup import rollup_rebuild, rollup_refresh
 from reports.tasks import reports_refresh
 from tests.factories import AgentFactory, CaseFactory, ContactFactory, TeamFactory
@@ -358,6 +360,22 @@ def test_an_erased_contacts_comment_leaves_a_kept_report_at_once(client, manager
     assert response.context["report"].current["rated"] == 1  # the figures stay kept
     assert "Call me on 555 0100" not in response.text
     assert "Call me on 555 0100" not in client.get("/desk/reports/?export=comments").text
+
+
+def test_the_pass_prepares_each_period_of_each_scope(manager, lead, agent):
+    TeamFactory(name="Billing")
+    rollup_rebuild()
+    assert list(Team.objects.values_list("name", "lead_id")) == [
+        ("Billing", None),
+        ("Customer Care", lead.pk),
+    ]
+    # Every team, Billing, Customer Care, the lead's teams: four scopes, three periods.
+    assert report_prepare() == 12
+
+
+def test_the_pass_stops_preparing_when_the_cache_fails(manager, agent, kept_cache_down):
+    rollup_rebuild()
+    assert report_prepare() == 1
 
 
 def test_with_the_cache_down_every_view_works_the_report_out(
