@@ -276,7 +276,7 @@ def report_kept(period: Period, scope: Scope) -> Report:
 
     def build() -> Report:
         counted_at, backlog = kept(
-            _key("reports-backlog:1", stamp, scope), _backlog_counted(scope), KEPT_SECONDS
+            _key("reports-backlog:1", stamp, scope), lambda: _backlog_counted(scope), KEPT_SECONDS
         )
         return report_build(period, scope, now=counted_at, backlog=backlog, comments=False)
 
@@ -292,12 +292,9 @@ def _key(name: str, *parts) -> str:
     return f"{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
 
 
-def _backlog_counted(scope: Scope):
-    def count() -> tuple[datetime, dict]:
-        now = timezone.now()
-        return now, backlog_now(scope, now=now)
-
-    return count
+def _backlog_counted(scope: Scope) -> tuple[datetime, dict]:
+    now = timezone.now()
+    return now, backlog_now(scope, now=now)
 
 
 def teams_led(agent_id: int) -> tuple:

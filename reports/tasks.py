@@ -8,7 +8,7 @@ from reports.rollup import rollup_refresh
 @shared_task
 def reports_refresh() -> int:
     """Take the cases changed since the last pass into the figures, then work out the
-    report managers open first."""
+    reports opened without a filter (reports.figures.report_prepare)."""
     changed = rollup_refresh()
     report_prepare()
     return changed

@@ -44,7 +44,7 @@ def reports_page(request):
     if request.user.is_staff:
         teams, led = Team.objects.all(), None
     else:
-        led = _led_teams(agent)
+        led = teams_led(agent.pk)
         if not led:
             raise PermissionDenied(
                 _("Reports are for managers and team leads; your own are under My figures.")
@@ -66,10 +66,6 @@ def reports_me(request):
         led=None,
         personal=True,
     )
-
-
-def _led_teams(agent) -> tuple:
-    return teams_led(agent.pk)
 
 
 def _page(request, *, teams, agents, led, personal):
@@ -120,7 +116,7 @@ def _page(request, *, teams, agents, led, personal):
     context = {
         "form": form,
         "personal": personal,
-        "leads": personal and not request.user.is_staff and bool(_led_teams(request.agent)),
+        "leads": personal and not request.user.is_staff and bool(teams_led(request.agent.pk)),
         "report": report,
         "period": period,
         "headlines": headlines_of(report),

@@ -36,7 +36,8 @@ def bucket(index):
 def data_table(title, table):
     """The figures behind a chart as a table, folded under "Show the figures as a table":
     written in Python, as the queue's rows are. Through the template language the page's
-    seven tables (a row per day of the period) were most of its time. Each cell as
+    five such tables (two with a row per day of the period) were most of the time of a
+    kept report's view. Each cell as
     `{{ cell|default_if_none:"–" }}` would show it (the row's first cell as `{{ cell }}`),
     each distinct value localized once."""
     shown: dict = {}
