@@ -18,7 +18,7 @@ import hashlib
 import logging
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from helpdesk.lib.kept import kept_drop
@@ -39,7 +39,16 @@ SUGGESTION = Joined((Article, "s", set(FIELDS)))  # PostgreSQL's written search 
 
 
 def articles_changed() -> None:
-    """An article was saved or deleted: every remembered suggestion is out of date."""
+    """An article was saved or deleted: every remembered suggestion is out of date.
+
+    The version is raised now and again once the change is committed: a search run
+    between the two saw the articles as they were and kept its answer under the
+    version raised first."""
+    version_raise()
+    transaction.on_commit(version_raise)
+
+
+def version_raise() -> None:
     try:
         if not cache.add(VERSION_KEY, 2, timeout=None):
             cache.incr(VERSION_KEY)

@@ -14,6 +14,7 @@ from agents.desk import agent_required
 from cases.models import Case
 from knowledge import search as kb_search
 from knowledge import services
+from knowledge.form_suggestions import form_suggestions
 from knowledge.forms import ArticleForm, VoteForm
 from knowledge.models import Article, ArticleCategory, ArticleVote
 from knowledge.translations import in_reader_language, page_versions
@@ -158,11 +159,9 @@ def suggest(request):
     message = request.GET.get("message", "")[:2000]
     text = f"{subject} {message}" if message.strip() else subject
     shown = Article.objects.public().only("title", "slug", "summary", "language", "translation_of")
-    # A few more than shown: an article found in two languages is suggested once.
-    found = shown.suggested_for(text, language=request.LANGUAGE_CODE, typing=True)
-    articles = in_reader_language(
-        list(found[: 2 * SUGGESTIONS]), language=request.LANGUAGE_CODE, versions=shown
-    )[:SUGGESTIONS]
+    articles = form_suggestions(
+        text, language=request.LANGUAGE_CODE, shown=shown, limit=SUGGESTIONS
+    )
     return render(
         request,
         "knowledge/_suggestions.html",
