@@ -191,8 +191,11 @@ class Sums:
         return self.values.get(name) or 0
 
     def add(self, row: dict) -> None:
+        values = self.values
         for name in COUNTERS:
-            self.values[name] = self[name] + (row.get(name) or 0)
+            value = row.get(name)
+            if value:
+                values[name] = values.get(name, 0) + value
 
     def histogram(self, kind) -> list[int]:
         return [self[f"{kind}_{index}"] for index in range(BUCKETS)]
