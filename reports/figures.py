@@ -255,7 +255,8 @@ class Report:
     before: Sums
     days: list  # {"day", "created", "solved", "met", "missed", "channels": {channel: new}}
     by_channel: dict  # new cases in the period per channel
-    people: list  # (team_id, agent_id, Sums)
+    teams: list  # per team: {"pk", and the figures of people_figures}
+    agents: list  # per agent, likewise
     backlog: dict
     comments: list
     spread_contacts: int
@@ -283,7 +284,7 @@ def report_kept(period: Period, scope: Scope) -> Report:
         )
         return report_build(period, scope, now=counted_at, backlog=backlog, comments=False)
 
-    report = kept(_key("reports:1", stamp, period, scope), build, KEPT_SECONDS)
+    report = kept(_key("reports:2", stamp, period, scope), build, KEPT_SECONDS)
     report.refreshed_at = refreshed_at
     # What customers wrote is read on each view, never kept: an erased contact's
     # comments leave the page at once.
@@ -365,17 +366,17 @@ def report_build(
             by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + created
     empty = {"created": 0, "solved": 0, "met": 0, "missed": 0, "channels": {}}
     days = [{"day": day, **per_day.get(day, empty)} for day in period.each_day()]
-    people = []
+    by_team: dict = {}
+    by_agent: dict = {}
     for row in (
         scope.days(period.first, period.last)
         .order_by()
         .values("team_id", "agent_id")
         .annotate(**_sum_all())
     ):
-        sums = Sums()
-        sums.add(row)
         current.add(row)
-        people.append((row["team_id"], row["agent_id"], sums))
+        by_team.setdefault(row["team_id"], Sums()).add(row)
+        by_agent.setdefault(row["agent_id"], Sums()).add(row)
     return Report(
         period=period,
         previous=previous,
@@ -383,13 +384,31 @@ def report_build(
         before=before,
         days=days,
         by_channel=by_channel,
-        people=people,
+        teams=people_figures(by_team),
+        agents=people_figures(by_agent),
         backlog=backlog_now(scope, now=now) if backlog is None else backlog,
         comments=comments_latest(period, scope) if comments else [],
         spread_contacts=contacts_spread(period, scope),
         self_service=self_service(period),
         counted_at=now,
     )
+
+
+def people_figures(groups: dict) -> list[dict]:
+    """A team's or an agent's row of the reports' tables, from their summed rollup rows:
+    worked out with the report, so that a kept report's view has only names to add."""
+    return [
+        {
+            "pk": pk,
+            "handled": sums["solved"],
+            "response": sums.median("response"),
+            "resolution": sums.median("resolution"),
+            "compliance": sums.compliance(),
+            "satisfaction": sums.average_score(),
+            "owner": sums.owner_rate(),
+        }
+        for pk, sums in groups.items()
+    ]
 
 
 def backlog_now(scope: Scope, *, now) -> dict:

@@ -18,7 +18,6 @@ from reports.figures import (
     DEFAULT_DAYS,
     TARGET_NAMES,
     Scope,
-    Sums,
     report_kept,
     teams_led,
 )
@@ -101,8 +100,8 @@ def _page(request, *, teams, agents, led, personal):
     agent_names = {person.pk: person.name for person in agents}
     if personal:
         agent_names[request.agent.pk] = request.agent.name
-    team_rows = _table(report.people, 0, team_names, _("No team"), request.GET.get("tsort"))
-    agent_rows = _table(report.people, 1, agent_names, _("Unassigned"), request.GET.get("asort"))
+    team_rows = _table(report.teams, team_names, _("No team"), request.GET.get("tsort"))
+    agent_rows = _table(report.agents, agent_names, _("Unassigned"), request.GET.get("asort"))
     export = request.GET.get("export")
     if export:
         return table_export(export, report, team_rows, agent_rows)
@@ -221,26 +220,13 @@ def _without(query, *names) -> str:
     return copy.urlencode()
 
 
-def _table(people, position, names, nobody, sort):
-    """Per-team (position 0) or per-agent (1) rows from the (team, agent, sums) groups."""
-    groups: dict = {}
-    for key in people:
-        sums = groups.setdefault(key[position], Sums())
-        sums.add(key[2].values)
-    rows = []
-    for pk, sums in groups.items():
-        rows.append(
-            {
-                "pk": pk,
-                "name": names.get(pk, nobody) if pk is not None else nobody,
-                "handled": sums["solved"],
-                "response": sums.median("response"),
-                "resolution": sums.median("resolution"),
-                "compliance": sums.compliance(),
-                "satisfaction": sums.average_score(),
-                "owner": sums.owner_rate(),
-            }
-        )
+def _table(figures, names, nobody, sort):
+    """The per-team or per-agent rows of the report (figures.people_figures), named and
+    sorted."""
+    rows = [
+        {**row, "name": names.get(row["pk"], nobody) if row["pk"] is not None else nobody}
+        for row in figures
+    ]
     key, descending = _sort_of(sort)
     # By name first, so that ties keep alphabetical order (sorting is stable, reversed too);
     # rows without the figure, and the no-team or unassigned row, come last.
