@@ -134,3 +134,22 @@ def test_a_failing_write_to_the_cache_loses_no_suggestion(client, refund_article
 
     assert suggest(client, "Where is my refund") == ["how-refunds-work"]
     assert not cache_breaker.closed()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "subject=%3Cscript%3Ealert(1)%3C/script%3E%20refund",
+        "subject=%ED%A0%80refund",  # not UTF-8
+        "subject=" + "refund%20" * 2000,  # cut to 200 characters by the view
+    ],
+)
+def test_odd_text_is_answered_alike_when_kept(client, refund_article, searches, query):
+    url = reverse("knowledge:suggest") + "?" + query
+    first, again = client.get(url), client.get(url)
+
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert b"<script>" not in again.content
+    assert [article.slug for article in again.context["articles"]] == ["how-refunds-work"]
+    assert len(searches) == 1
