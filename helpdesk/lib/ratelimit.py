@@ -72,13 +72,21 @@ def allowance_take(*, scope: str, identity: str, limit: int, period: int) -> boo
     who = hashlib.sha256(identity.encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{who}:{window}"
     try:
-        cache.add(key, 0, timeout=period)
-        count = cache.incr(key)
+        count = _counted(key, period)
     except Exception:
         # If the cache is unreachable, accept the request rather than lose it.
         cache_breaker.trip()
         return True
     return count <= limit
+
+
+def _counted(key: str, period: int) -> int:
+    # Redis counts in one round trip (helpdesk.lib.redis_cache); other caches add, then incr.
+    in_window = getattr(cache, "count_in_window", None)
+    if in_window is not None:
+        return in_window(key, period)
+    cache.add(key, 0, timeout=period)
+    return cache.incr(key)
 
 
 class CacheBreaker:

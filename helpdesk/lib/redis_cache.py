@@ -25,3 +25,13 @@ class Cache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = PooledClient
+
+    def count_in_window(self, key: str, timeout: int) -> int:
+        """One more use of a counter that starts at 0 and lasts `timeout` seconds from its
+        first use: cache.add then cache.incr, in one round trip instead of three (Django's
+        incr first asks whether the key exists). The rate limiter's, on each form post."""
+        key = self.make_and_validate_key(key)
+        pipe = self._cache.get_client(key, write=True).pipeline(transaction=True)
+        pipe.set(key, 0, nx=True, ex=timeout)
+        pipe.incr(key)
+        return pipe.execute()[1]
