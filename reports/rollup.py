@@ -207,7 +207,7 @@ def _sums(first: date, last: date) -> dict:
         }
         state = "met" if outcome["met"] else "missed"
         add(
-            outcome["done_at"].astimezone(zone).date(),
+            timezone.localdate(outcome["done_at"], zone),
             dimensions,
             **{f"{outcome['target']}_{state}": 1},
         )

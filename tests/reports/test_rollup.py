@@ -1,14 +1,14 @@
 """The rollup kept by passes over changed cases equals one rebuilt from the raw rows."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from cases import customer, desk, intake
-from cases.models import Case, Channel, Priority, SlaPolicy, SlaTarget, Status
+from cases.models import Case, Channel, Priority, SlaOutcome, SlaPolicy, SlaTarget, Status
 from reports.models import COUNTERS, CaseFact, ChannelDay, DailyRollup, RollupState, TeamDay
 from reports.rollup import rollup_rebuild, rollup_refresh
 from tests.factories import AgentFactory, ContactFactory, TeamFactory
@@ -168,3 +168,30 @@ def test_the_rebuild_command_refuses_a_bad_date(db):
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("reports_rebuild", "--since", "last tuesday")
+
+
+def test_facts_and_outcomes_count_on_the_local_day(db, agent, settings):
+    """In New York, a case opened and solved at 02:00 UTC on 5 November belongs to the 4th
+    (21:00 local), and so does its response-time outcome at 03:00 UTC."""
+    settings.TIME_ZONE = "America/New_York"
+    early = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)
+    case = intake.case_open(contact=ContactFactory(), subject="Late", body="x", channel=Channel.WEB)
+    Case.objects.filter(pk=case.pk).update(
+        created_at=early, first_response_at=early, resolved_at=early, status=Status.RESOLVED
+    )
+    SlaOutcome.objects.create(
+        case=case,
+        target="resolution",
+        due_at=early,
+        done_at=early + timedelta(hours=1),
+        met=True,
+        margin_seconds=0,
+    )
+    rollup_rebuild()
+
+    fact = CaseFact.objects.get(pk=case.pk)
+    local = date(2026, 11, 4)
+    assert (fact.created_day, fact.first_response_day, fact.resolved_day) == (local,) * 3
+    row = DailyRollup.objects.get(day=local)
+    assert (row.created, row.solved, row.resolution_met) == (1, 1, 1)
+    assert not DailyRollup.objects.filter(day=date(2026, 11, 5)).exists()
