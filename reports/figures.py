@@ -1,9 +1,10 @@
-"""The figures of the reports page, from the daily rollup (and, for the backlog, from
-indexed counts of open cases). A fixed number of queries, whatever the period or data size.
+"""The figures of the reports page, from the daily rollup, the open cases as the last pass
+counted them, and the cases that went to another agent. A fixed number of queries, and
+none of them reads every case of a period, whatever the period or data size.
 
 The rollup changes only when a pass takes in case changes (reports.rollup, every few
 minutes), so the page's figures are worked out once per pass for each period and scope,
-and kept until the next (`report_kept`); the open cases are counted then too, and the page
+and kept until the next (`report_kept`); the pass counts the open cases too, and the page
 says when; the customers' comments are read on every view. Each figure comes with its
 definition, shown beside it on the page."""
 
@@ -22,15 +23,17 @@ from helpdesk.lib.kept import kept
 from helpdesk.lib.ratelimit import cache_breaker
 from knowledge.models import DEFLECTION_WINDOW, Article, SuggestionDay, SuggestionOpen
 from reports.models import (
+    AGE_DAYS,
     BUCKET_EDGES,
     BUCKETS,
     COUNTERS,
+    ROLLUPS,
+    AgentChange,
     CaseFact,
-    ChannelDay,
-    DailyRollup,
+    OpenCount,
     RollupState,
-    TeamDay,
 )
+from reports.rollup import open_aggregates
 
 TARGETS = ("first_response", "next_reply", "resolution")
 TARGET_NAMES = {
@@ -38,17 +41,17 @@ TARGET_NAMES = {
     "next_reply": _("Next reply"),
     "resolution": _("Resolution"),
 }
-# Open cases by age: (label, at least this many days old).
-AGE_BUCKETS = (
-    (_("under 1 day"), 0),
-    (_("1–3 days"), 1),
-    (_("3–7 days"), 3),
-    (_("7–30 days"), 7),
-    (_("over 30 days"), 30),
+# Open cases by age, each bucket from AGE_DAYS on: at least 0, 1, 3, 7 and 30 days old.
+AGE_LABELS = (
+    _("under 1 day"),
+    _("1–3 days"),
+    _("3–7 days"),
+    _("7–30 days"),
+    _("over 30 days"),
 )
 # How long a report worked out after a pass is kept: past the next pass (five minutes), so
-# that a pass that is late does not leave every view to count the open cases again; a
-# pass that did run changes the key at once.
+# that a pass that is late does not leave every view to work it out again; a pass that
+# did run changes the key at once.
 KEPT_SECONDS = 10 * 60
 # The periods the page offers, in days back from today, and the one it opens on.
 PERIOD_DAYS = (7, 30, 90)
@@ -92,15 +95,19 @@ class Scope:
     def rollup(self, queryset):
         return queryset.filter(self._q("team_id", "agent_id", "channel", "category_id"))
 
-    def days(self, first: date, last: date, *, by_channel: bool = False):
+    def days(self, first: date, last: date, *, by: tuple = ()):
         """The rollup rows of these days in scope, from the narrowest table that has what
-        is filtered on (and the channel, when asked for by_channel)."""
-        if self.category_id is not None:
-            model = DailyRollup
-        elif self.channel or by_channel:
-            model = ChannelDay
-        else:
-            model = TeamDay
+        is filtered on and what the rows are to be grouped `by`."""
+        needed = {*by}
+        for name, value in (
+            ("team_id", self.teams if self.teams is not None else self.team_id),
+            ("agent_id", self.agent_id),
+            ("channel", self.channel or None),
+            ("category_id", self.category_id),
+        ):
+            if value is not None:
+                needed.add(name)
+        model = next(model for model, per in ROLLUPS if needed <= {*per})
         rows = model.objects.filter(day__gte=first, day__lte=last)
         return rows.filter(self._q("team_id", "agent_id", "channel", "category_id"))
 
@@ -267,24 +274,22 @@ class Report:
 
 def report_kept(period: Period, scope: Scope) -> Report:
     """The report as of the last pass: worked out by the first view after it (or by the
-    pass itself, see report_prepare) and kept until the next. Two queries when kept (the
-    pass, and the comments, read every time); with no pass yet, or the cache down, the
-    report is worked out now.
-
-    The open cases do not depend on the period: they are counted once a pass for each
-    scope, and every period's report of that scope shows the same count."""
-    refreshed_at = RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
-    if refreshed_at is None:
+    pass itself, see report_prepare) and kept until the next, with the open cases as the
+    pass counted them. Two queries when kept (the pass, and the comments, read every
+    time); with no pass yet, or the cache down, the report is worked out now."""
+    state = RollupState.objects.filter(pk=1).values("refreshed_at", "counted_at").first()
+    if state is None:
         return report_build(period, scope)
-    stamp = refreshed_at.isoformat()
+    refreshed_at, counted_at = state["refreshed_at"], state["counted_at"]
 
     def build() -> Report:
-        counted_at, backlog = kept(
-            _key("reports-backlog:1", stamp, scope), lambda: _backlog_counted(scope), KEPT_SECONDS
+        if counted_at is None:  # no pass has counted the open cases yet: counted now
+            return report_build(period, scope, comments=False)
+        return report_build(
+            period, scope, now=counted_at, backlog=backlog_counted(scope), comments=False
         )
-        return report_build(period, scope, now=counted_at, backlog=backlog, comments=False)
 
-    report = kept(_key("reports:2", stamp, period, scope), build, KEPT_SECONDS)
+    report = kept(_key("reports:3", refreshed_at.isoformat(), period, scope), build, KEPT_SECONDS)
     report.refreshed_at = refreshed_at
     # What customers wrote is read on each view, never kept: an erased contact's
     # comments leave the page at once.
@@ -294,11 +299,6 @@ def report_kept(period: Period, scope: Scope) -> Report:
 
 def _key(name: str, *parts) -> str:
     return f"{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
-
-
-def _backlog_counted(scope: Scope) -> tuple[datetime, dict]:
-    now = timezone.now()
-    return now, backlog_now(scope, now=now)
 
 
 def teams_led(agent_id: int) -> tuple:
@@ -343,7 +343,7 @@ def report_build(
     per_day: dict = {}
     by_channel: dict = {}
     for row in (
-        scope.days(period.first, period.last, by_channel=True)
+        scope.days(period.first, period.last, by=("channel",))
         .order_by()
         .values("day", "channel")
         .annotate(
@@ -369,7 +369,7 @@ def report_build(
     by_team: dict = {}
     by_agent: dict = {}
     for row in (
-        scope.days(period.first, period.last)
+        scope.days(period.first, period.last, by=("team_id", "agent_id"))
         .order_by()
         .values("team_id", "agent_id")
         .annotate(**_sum_all())
@@ -413,37 +413,52 @@ def people_figures(groups: dict) -> list[dict]:
 
 def backlog_now(scope: Scope, *, now) -> dict:
     """Open cases now by age, status and team, and how many are overdue: one grouped count
-    over the open cases, read from an index alone on PostgreSQL (case_open_backlog_idx)."""
-    older = {
-        f"older_{days}": Count("status", filter=Q(created_at__lte=now - timedelta(days=days)))
-        for _label, days in AGE_BUCKETS
-        if days
-    }
+    over the open cases, read from an index alone on PostgreSQL (case_open_backlog_idx).
+    What a view shows before the first pass has counted them (backlog_counted)."""
     rows = (
         scope.cases(Case.objects.filter(status__in=OPEN_STATUSES))
         .order_by()
         .values("status", "team_id")
-        .annotate(total=Count("status"), overdue=Count("status", filter=Q(due_at__lt=now)), **older)
+        .annotate(**open_aggregates(now))
     )
-    by_age = [0] * len(AGE_BUCKETS)
+    return backlog_of(rows)
+
+
+def backlog_counted(scope: Scope) -> dict:
+    """The open cases as the last pass counted them (reports.rollup.open_count): a sum
+    over one row per status, team, agent, channel and category, whatever their number."""
+    rows = (
+        scope.rollup(OpenCount.objects.all())
+        .order_by()
+        .values("status", "team_id")
+        .annotate(
+            cases=Sum("total"),
+            late=Sum("overdue"),
+            **{f"aged_{days}": Sum(f"older_{days}") for days in AGE_DAYS},
+        )
+    )
+    return backlog_of(rows)
+
+
+def backlog_of(rows) -> dict:
+    """The backlog figures from counts of open cases per status and team (open_aggregates)."""
+    by_age = [0] * len(AGE_LABELS)
     by_status = {status: 0 for status in OPEN_STATUSES}
     by_team: dict = {}
     overdue = 0
     for row in rows:
         # "At least n days old" counts, nested: each bucket is the difference of two.
-        at_least = [row["total"], *(row[name] for name in older)]
+        at_least = [row["cases"], *(row[f"aged_{days}"] for days in AGE_DAYS)]
         for index, count in enumerate(at_least):
             following = at_least[index + 1] if index + 1 < len(at_least) else 0
             by_age[index] += count - following
-        by_status[row["status"]] += row["total"]
-        by_team[row["team_id"]] = by_team.get(row["team_id"], 0) + row["total"]
-        overdue += row["overdue"]
+        by_status[row["status"]] += row["cases"]
+        by_team[row["team_id"]] = by_team.get(row["team_id"], 0) + row["cases"]
+        overdue += row["late"]
     return {
         "total": sum(by_age),
         "overdue": overdue,
-        "by_age": [
-            (label, count) for (label, _days), count in zip(AGE_BUCKETS, by_age, strict=True)
-        ],
+        "by_age": list(zip(AGE_LABELS, by_age, strict=True)),
         "by_status": [(Status(status).label, count) for status, count in by_status.items()],
         "by_team": by_team,
     }
@@ -463,9 +478,23 @@ def comments_latest(period: Period, scope: Scope, limit: int = 5) -> list:
 
 
 def contacts_spread(period: Period, scope: Scope) -> int:
-    """Contacts whose cases solved in the period were handled by more than one agent."""
+    """Contacts whose cases solved in the period (in scope) went to more than one agent.
+    Only a contact with a case that went to another agent than its previous one, both
+    solved in the period (AgentChange), can be one: those few are read, not every case
+    solved in the period. In no scope but the whole desk's, their solved cases in scope
+    are then checked."""
+    changes = AgentChange.objects.filter(
+        resolved_day__gte=period.first,
+        resolved_day__lte=period.last,
+        previous_day__gte=period.first,
+    )
+    if scope == Scope():
+        return changes.values("contact_id").distinct().count()
     facts = CaseFact.objects.filter(
-        resolved_day__gte=period.first, resolved_day__lte=period.last, agent_id__isnull=False
+        contact_id__in=changes.values("contact_id"),
+        resolved_day__gte=period.first,
+        resolved_day__lte=period.last,
+        agent_id__isnull=False,
     )
     return (
         scope.rollup(facts)

@@ -46,15 +46,43 @@ class CaseFact(models.Model):
         indexes = [
             models.Index(fields=["created_day"], name="fact_created_idx"),
             models.Index(fields=["first_response_day"], name="fact_response_idx"),
-            # Covers the count of contacts served by several agents (an index-only scan).
+            models.Index(fields=["resolved_day"], name="fact_solved_idx"),
+            # A contact's solved cases and who solved them: the few contacts served by
+            # several agents are checked with it (reports.figures.contacts_spread).
             models.Index(
-                fields=["resolved_day", "contact_id", "agent_id"], name="fact_resolved_idx"
+                fields=["contact_id", "resolved_day", "agent_id"], name="fact_contact_idx"
             ),
             models.Index(fields=["rated_day"], name="fact_rated_idx"),
         ]
 
     def __str__(self):
         return f"Facts of case {self.case_id}"
+
+
+class AgentChange(models.Model):
+    """A solved case that went to another agent than the same contact's previous solved
+    case (in order of the day solved, then of the case; cases solved by nobody left out).
+    A contact's solved cases of a period went to several agents exactly when one of them
+    is here with its previous case solved in the period too: the count of such contacts
+    reads these rows, not every case solved (reports.rollup keeps them with the facts)."""
+
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact_id = models.BigIntegerField()
+    resolved_day = models.DateField()
+    previous_day = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["resolved_day", "previous_day", "contact_id"], name="change_day_idx"
+            ),
+            models.Index(fields=["contact_id"], name="change_contact_idx"),
+        ]
+
+    def __str__(self):
+        return f"Case {self.case_id} went to another agent"
 
 
 class Counters(models.Model):
@@ -147,6 +175,31 @@ class ChannelDay(Counters):
         return f"{self.day} team {self.team_id} agent {self.agent_id}"
 
 
+class TeamChannelDay(Counters):
+    """The same sums per day, team and channel: a few dozen rows a day, however many cases
+    and agents, for the page without an agent or category filter: the volume and
+    compliance per day and channel, and the previous period's totals."""
+
+    day = models.DateField()
+    team_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "team_id"], name="teamchannelday_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} team {self.team_id} {self.channel}"
+
+
+# The rollup tables, narrowest first, and what each is per (besides the day).
+ROLLUPS = (
+    (TeamChannelDay, ("team_id", "channel")),
+    (TeamDay, ("team_id", "agent_id")),
+    (ChannelDay, ("team_id", "agent_id", "channel")),
+    (DailyRollup, ("team_id", "agent_id", "channel", "category_id")),
+)
+
+
 class DigestSent(models.Model):
     """The weekly digest went to this agent for the week starting `week` (once only)."""
 
@@ -161,10 +214,37 @@ class DigestSent(models.Model):
         return f"Digest of {self.week} to {self.agent_id}"
 
 
+# The open cases' age buckets: at least this many days old.
+AGE_DAYS = (1, 3, 7, 30)
+
+
+class OpenCount(models.Model):
+    """The open cases as the last pass counted them, per status, team, agent, channel and
+    category: how many, how many overdue and how many at least 1, 3, 7 and 30 days old.
+    The backlog figures sum these rows, so that no page view counts the open cases."""
+
+    status = models.CharField(max_length=10)
+    team_id = models.BigIntegerField(null=True)
+    agent_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+    category_id = models.BigIntegerField(null=True)
+    total = models.PositiveIntegerField()
+    overdue = models.PositiveIntegerField()
+    older_1 = models.PositiveIntegerField()
+    older_3 = models.PositiveIntegerField()
+    older_7 = models.PositiveIntegerField()
+    older_30 = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.total} {self.status} of team {self.team_id} agent {self.agent_id}"
+
+
 class RollupState(models.Model):
-    """One row: up to when the rollup has taken in case changes."""
+    """One row: up to when the rollup has taken in case changes, and when the open cases
+    were last counted (OpenCount; none yet: a view counts them itself)."""
 
     refreshed_at = models.DateTimeField()
+    counted_at = models.DateTimeField(null=True)
 
     def __str__(self):
         return f"Rollup as of {self.refreshed_at}"

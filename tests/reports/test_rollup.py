@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from cases import customer, desk, intake
 from cases.models import Case, Channel, Priority, SlaOutcome, SlaPolicy, SlaTarget, Status
-from reports.models import COUNTERS, CaseFact, ChannelDay, DailyRollup, RollupState, TeamDay
+from reports.models import (
+    COUNTERS,
+    AgentChange,
+    CaseFact,
+    ChannelDay,
+    DailyRollup,
+    RollupState,
+    TeamChannelDay,
+    TeamDay,
+)
 from reports.rollup import rollup_rebuild, rollup_refresh
 from tests.factories import AgentFactory, ContactFactory, TeamFactory
 
@@ -17,7 +26,7 @@ from tests.factories import AgentFactory, ContactFactory, TeamFactory
 def snapshot(model=DailyRollup):
     return sorted(
         (
-            (row.day, row.team_id, row.agent_id, getattr(row, "channel", "")),
+            (row.day, row.team_id, getattr(row, "agent_id", 0), getattr(row, "channel", "")),
             tuple(getattr(row, name) for name in COUNTERS),
         )
         for row in model.objects.all()
@@ -88,10 +97,12 @@ def test_passes_over_changes_equal_a_rebuild(db, seed):
     cases = []
     rollup_rebuild()
     for _round in range(3):
-        for _ in range(15):
+        for _ in range(30):
             step(rng, cases, agents, contacts)
         rollup_refresh()
     kept, kept_narrow, kept_channel = snapshot(), snapshot(TeamDay), snapshot(ChannelDay)
+    kept_team_channel = snapshot(TeamChannelDay)
+    changes = sorted(AgentChange.objects.values_list("case_id", "contact_id", "previous_day"))
     # The narrow rows are the wide ones summed over channel and category.
     assert sum(row[1][0] for row in kept_narrow) == sum(row[1][0] for row in kept)
     totals = {name: sum(row[1][COUNTERS.index(name)] for row in kept) for name in COUNTERS}
@@ -101,6 +112,10 @@ def test_passes_over_changes_equal_a_rebuild(db, seed):
     assert snapshot() == kept
     assert snapshot(TeamDay) == kept_narrow
     assert snapshot(ChannelDay) == kept_channel
+    assert snapshot(TeamChannelDay) == kept_team_channel
+    assert sorted(AgentChange.objects.values_list("case_id", "contact_id", "previous_day")) == (
+        changes
+    )
     assert CaseFact.objects.count() == len(cases)
 
 
