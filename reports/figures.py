@@ -481,8 +481,8 @@ def contacts_spread(period: Period, scope: Scope) -> int:
     """Contacts whose cases solved in the period (in scope) went to more than one agent.
     Only a contact with a case that went to another agent than its previous one, both
     solved in the period (AgentChange), can be one: those few are read, not every case
-    solved in the period. In no scope but the whole desk's, their solved cases in scope
-    are then checked."""
+    solved in the period. In any scope but the whole desk's, their solved cases in scope
+    are then checked, found through the contact's cases (indexed by contact)."""
     changes = AgentChange.objects.filter(
         resolved_day__gte=period.first,
         resolved_day__lte=period.last,
@@ -490,8 +490,10 @@ def contacts_spread(period: Period, scope: Scope) -> int:
     )
     if scope == Scope():
         return changes.values("contact_id").distinct().count()
+    contacts = changes.values("contact_id")
     facts = CaseFact.objects.filter(
-        contact_id__in=changes.values("contact_id"),
+        case__contact_id__in=contacts,
+        contact_id__in=contacts,
         resolved_day__gte=period.first,
         resolved_day__lte=period.last,
         agent_id__isnull=False,

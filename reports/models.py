@@ -46,11 +46,8 @@ class CaseFact(models.Model):
         indexes = [
             models.Index(fields=["created_day"], name="fact_created_idx"),
             models.Index(fields=["first_response_day"], name="fact_response_idx"),
-            models.Index(fields=["resolved_day"], name="fact_solved_idx"),
-            # A contact's solved cases and who solved them: the few contacts served by
-            # several agents are checked with it (reports.figures.contacts_spread).
             models.Index(
-                fields=["contact_id", "resolved_day", "agent_id"], name="fact_contact_idx"
+                fields=["resolved_day", "contact_id", "agent_id"], name="fact_resolved_idx"
             ),
             models.Index(fields=["rated_day"], name="fact_rated_idx"),
         ]
