@@ -478,22 +478,40 @@ def comments_latest(period: Period, scope: Scope, limit: int = 5) -> list:
 
 
 def contacts_spread(period: Period, scope: Scope) -> int:
-    """Contacts whose cases solved in the period (in scope) went to more than one agent.
-    Only a contact with a case that went to another agent than its previous one, both
-    solved in the period (AgentChange), can be one: those few are read, not every case
-    solved in the period. In any scope but the whole desk's, their solved cases in scope
-    are then checked, found through the contact's cases (indexed by contact)."""
+    """Contacts whose cases solved in the period (in scope) went to more than one agent,
+    counted from the agent changes (AgentChange) with both cases in the period: the
+    changes within the one team, channel or category filtered on, or among all cases.
+    With several filters (or a lead's several teams) those changes give the candidates,
+    whose solved cases in scope are then checked: next to nothing when few contacts
+    changed agent, about the cost of grouping the period's solved cases when most did.
+    Nothing at all for one agent's figures, where nobody can have several agents."""
+    if scope.agent_id is not None:
+        return 0
+    teams = None if scope.teams is None else set(scope.teams)
+    if scope.team_id is not None:
+        teams = {scope.team_id} & teams if teams is not None else {scope.team_id}
+    if teams is not None and not teams:
+        return 0
+    chosen = {}
+    if teams is not None and len(teams) == 1:
+        chosen["team"] = {"team_id": next(iter(teams))}
+    if scope.channel:
+        chosen["channel"] = {"channel": scope.channel}
+    if scope.category_id is not None:
+        chosen["category"] = {"category_id": scope.category_id}
+    within, value = next(iter(chosen.items()), ("", {}))
     changes = AgentChange.objects.filter(
+        within=within,
         resolved_day__gte=period.first,
         resolved_day__lte=period.last,
         previous_day__gte=period.first,
+        **value,
     )
-    if scope == Scope():
+    several_teams = teams is not None and len(teams) > 1
+    if len(chosen) <= 1 and not several_teams:
         return changes.values("contact_id").distinct().count()
-    contacts = changes.values("contact_id")
     facts = CaseFact.objects.filter(
-        case__contact_id__in=contacts,
-        contact_id__in=contacts,
+        contact_id__in=changes.values("contact_id"),
         resolved_day__gte=period.first,
         resolved_day__lte=period.last,
         agent_id__isnull=False,

@@ -58,23 +58,27 @@ class CaseFact(models.Model):
 
 class AgentChange(models.Model):
     """A solved case that went to another agent than the same contact's previous solved
-    case (in order of the day solved, then of the case; cases solved by nobody left out).
-    A contact's solved cases of a period went to several agents exactly when one of them
-    is here with its previous case solved in the period too: the count of such contacts
-    reads these rows, not every case solved (reports.rollup keeps them with the facts)."""
+    case (in order of the day solved, then of the case; cases solved by nobody left out):
+    among all the contact's cases (`within` ""), or among those of the same team, channel
+    or category only ("team", "channel", "category"; the row carries the case's). A
+    contact's solved cases of a period, of one team say, went to several agents exactly
+    when one of its changes within that team has both cases in the period: the count of
+    such contacts reads these rows, not every case solved (reports.rollup keeps them)."""
 
-    case = models.OneToOneField(
-        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+"
-    )
+    WITHIN = {"": None, "team": "team_id", "channel": "channel", "category": "category_id"}
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    within = models.CharField(max_length=10, blank=True)
     contact_id = models.BigIntegerField()
     resolved_day = models.DateField()
     previous_day = models.DateField()
+    team_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10)
+    category_id = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [
-            models.Index(
-                fields=["resolved_day", "previous_day", "contact_id"], name="change_day_idx"
-            ),
+            models.Index(fields=["within", "resolved_day", "previous_day"], name="change_day_idx"),
             models.Index(fields=["contact_id"], name="change_contact_idx"),
         ]
 

@@ -71,7 +71,8 @@ def facts_refresh(case_ids, clocks=None, *, fresh=False) -> set[date]:
 
 def changes_refresh(contact_ids=None) -> None:
     """Find again which solved cases went to another agent than their contact's previous
-    solved case (AgentChange): of these contacts, or of every contact."""
+    solved case, among all the contact's cases and within each team, channel and category
+    (AgentChange): of these contacts, or of every contact."""
     facts = CaseFact.objects.filter(resolved_day__isnull=False, agent_id__isnull=False)
     changes = AgentChange.objects.all()
     if contact_ids is not None:
@@ -80,17 +81,19 @@ def changes_refresh(contact_ids=None) -> None:
         changes = changes.filter(contact_id__in=contact_ids)
     changes.delete()
     order = ("resolved_day", "case_id")
-    previous = {
-        name: Window(Lag(name), partition_by=F("contact_id"), order_by=order)
-        for name in ("agent_id", "resolved_day")
-    }
-    rows = (
-        facts.order_by()
-        .annotate(previous_agent=previous["agent_id"], previous_day=previous["resolved_day"])
-        .filter(~Q(previous_agent=F("agent_id")), previous_agent__isnull=False)
-        .values_list("case_id", "contact_id", "resolved_day", "previous_day")
-    )
-    rows_insert(AgentChange, CHANGE, list(rows))
+    for within, field in AgentChange.WITHIN.items():
+        partition = [F("contact_id"), *([F(field)] if field else [])]
+        previous = {
+            name: Window(Lag(name), partition_by=partition, order_by=order)
+            for name in ("agent_id", "resolved_day")
+        }
+        rows = (
+            facts.order_by()
+            .annotate(previous_agent=previous["agent_id"], previous_day=previous["resolved_day"])
+            .filter(~Q(previous_agent=F("agent_id")), previous_agent__isnull=False)
+            .values_list(*CHANGE_READ)
+        )
+        rows_insert(AgentChange, ["within", *CHANGE_READ], [(within, *row) for row in rows])
 
 
 def _spans(days):
@@ -137,7 +140,15 @@ def days_rebuild(days) -> int:
 
 WIDE_KEYS = ["team_id", "agent_id", "channel", "category_id"]
 WIDE = ["day", *WIDE_KEYS, *COUNTERS]
-CHANGE = ["case_id", "contact_id", "resolved_day", "previous_day"]
+CHANGE_READ = [
+    "case_id",
+    "contact_id",
+    "resolved_day",
+    "previous_day",
+    "team_id",
+    "channel",
+    "category_id",
+]
 FACT_FIELDS = [field.attname for field in CaseFact._meta.concrete_fields]
 
 

@@ -20,7 +20,7 @@ def nov(day):
     return date(2026, 11, day)
 
 
-def fact(contact, day, agent, team=None, channel=Channel.WEB):
+def fact(contact, day, agent, team=None, channel=Channel.WEB, category_id=None):
     """A solved case's facts, written directly: the rollup's own tests check that the
     facts are worked out from the cases."""
     case = CaseFactory(contact=contact)
@@ -30,6 +30,7 @@ def fact(contact, day, agent, team=None, channel=Channel.WEB):
         team_id=team.pk if team else None,
         agent_id=agent.pk if agent else None,
         channel=channel,
+        category_id=category_id,
         created_day=day,
         resolved_day=day,
     )
@@ -47,9 +48,9 @@ def test_a_contact_counts_when_two_agents_solved_its_cases_within_the_period():
     fact(contact, nov(5), ben)
     changes_refresh()
     # Ben's case (5 Nov) is the change, from a case solved on 3 Nov.
-    assert list(AgentChange.objects.values_list("resolved_day", "previous_day")) == [
-        (nov(5), nov(3))
-    ]
+    assert list(
+        AgentChange.objects.filter(within="").values_list("resolved_day", "previous_day")
+    ) == [(nov(5), nov(3))]
     assert spread(3, 5) == 1  # both ends of the period in it
     assert spread(1, 30) == 1
     assert spread(4, 5) == 0  # Ana's case on the 3rd is before it: Ben alone
@@ -76,7 +77,7 @@ def test_a_case_solved_by_nobody_neither_counts_nor_hides_a_change():
     changes_refresh()
     assert spread(4, 6) == 1
     assert spread(5, 6) == 0
-    assert AgentChange.objects.get().contact_id == changed.pk
+    assert AgentChange.objects.get(within="").contact_id == changed.pk
 
 
 def test_a_contact_counts_once_however_often_its_agent_changed():
@@ -85,7 +86,7 @@ def test_a_contact_counts_once_however_often_its_agent_changed():
     for day, agent in ((1, ana), (2, ben), (3, ana), (4, ben)):
         fact(contact, nov(day), agent)
     changes_refresh()
-    assert AgentChange.objects.count() == 3
+    assert AgentChange.objects.filter(within="").count() == 3
     assert (spread(1, 4), spread(2, 3), spread(4, 4)) == (1, 1, 0)
 
 
@@ -124,6 +125,7 @@ def test_the_count_equals_the_definition_on_random_cases(seed):
             rng.choice([*agents, None]),
             rng.choice(teams),
             rng.choice([Channel.WEB, Channel.EMAIL]),
+            rng.choice([None, 1, 2]),
         )
         for _ in range(40)
     ]
@@ -132,7 +134,14 @@ def test_the_count_equals_the_definition_on_random_cases(seed):
         Scope(),
         Scope(team_id=teams[0].pk),
         Scope(teams=(teams[1].pk,)),
+        Scope(teams=(teams[0].pk, teams[1].pk)),
         Scope(channel=Channel.EMAIL),
+        Scope(team_id=teams[1].pk, channel=Channel.WEB),
+        Scope(teams=(teams[0].pk, teams[1].pk), channel=Channel.EMAIL),
+        Scope(teams=(teams[0].pk,), team_id=teams[1].pk),
+        Scope(agent_id=agents[0].pk),
+        Scope(category_id=1),
+        Scope(channel=Channel.WEB, category_id=2),
     ]
     for scope in scopes:
         for first in range(1, 15):
@@ -142,9 +151,11 @@ def test_the_count_equals_the_definition_on_random_cases(seed):
                     if (
                         nov(first) <= row.resolved_day <= nov(last)
                         and row.agent_id
+                        and (scope.agent_id is None or row.agent_id == scope.agent_id)
                         and (scope.team_id is None or row.team_id == scope.team_id)
                         and (scope.teams is None or row.team_id in scope.teams)
                         and (not scope.channel or row.channel == scope.channel)
+                        and (scope.category_id is None or row.category_id == scope.category_id)
                     ):
                         agents_of.setdefault(row.contact_id, set()).add(row.agent_id)
                 expected = sum(len(seen) > 1 for seen in agents_of.values())
@@ -171,7 +182,10 @@ def test_a_pass_finds_the_change_again_when_a_case_is_solved_by_someone_else(age
     assert not AgentChange.objects.exists()
     Case.objects.filter(pk=second.pk).update(assignee=other, updated_at=datetime.now(UTC))
     rollup_refresh()
-    assert list(AgentChange.objects.values_list("case_id", "previous_day")) == [(second.pk, nov(3))]
+    # Among all the contact's cases, and within their team, channel and category.
+    assert sorted(AgentChange.objects.values_list("within", "case_id", "previous_day")) == [
+        (within, second.pk, nov(3)) for within in ("", "category", "channel", "team")
+    ]
     # The first case goes to the other agent too: no change left.
     Case.objects.filter(pk=first.pk).update(assignee=other, updated_at=datetime.now(UTC))
     rollup_refresh()
