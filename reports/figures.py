@@ -492,13 +492,16 @@ def contacts_spread(period: Period, scope: Scope) -> int:
         teams = {scope.team_id} & teams if teams is not None else {scope.team_id}
     if teams is not None and not teams:
         return 0
-    chosen = {}
-    if teams is not None and len(teams) == 1:
-        chosen["team"] = {"team_id": next(iter(teams))}
-    if scope.channel:
-        chosen["channel"] = {"channel": scope.channel}
-    if scope.category_id is not None:
-        chosen["category"] = {"category_id": scope.category_id}
+    filtered = {
+        "team": next(iter(teams)) if teams is not None and len(teams) == 1 else None,
+        "channel": scope.channel or None,
+        "category": scope.category_id,
+    }
+    chosen = {
+        kind: {AgentChange.WITHIN[kind]: value}
+        for kind, value in filtered.items()
+        if value is not None
+    }
     within, value = next(iter(chosen.items()), ("", {}))
     changes = AgentChange.objects.filter(
         within=within,

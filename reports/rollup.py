@@ -278,8 +278,24 @@ def open_aggregates(now: datetime) -> dict:
     }
 
 
+# The open cases' groups and counts, as read from the cases and as written to OpenCount.
 OPEN_GROUPS = ["status", "team_id", "assignee_id", "channel", "category_id"]
-OPEN_COUNTED = ["cases", "late", *(f"aged_{days}" for days in AGE_DAYS)]
+OPEN_READ = [
+    *OPEN_GROUPS,
+    "cases",
+    "late",
+    *(f"aged_{days}" for days in AGE_DAYS),
+]
+OPEN_WRITTEN = [
+    "status",
+    "team_id",
+    "agent_id",
+    "channel",
+    "category_id",
+    "total",
+    "overdue",
+    *(f"older_{days}" for days in AGE_DAYS),
+]
 
 
 def open_count(now: datetime) -> int:
@@ -287,16 +303,14 @@ def open_count(now: datetime) -> int:
     count over the covering index (case_open_backlog_idx), once a pass, so that no page
     view counts them. Returns how many groups it wrote."""
     OpenCount.objects.all().delete()
-    rows = (
+    rows = list(
         Case.objects.filter(status__in=OPEN_STATUSES)
         .order_by()
         .values(*OPEN_GROUPS)
         .annotate(**open_aggregates(now))
-        .values_list(*OPEN_GROUPS, *OPEN_COUNTED)
+        .values_list(*OPEN_READ)
     )
-    columns = ["status", "team_id", "agent_id", "channel", "category_id", "total", "overdue"]
-    rows = list(rows)
-    rows_insert(OpenCount, [*columns, *(f"older_{days}" for days in AGE_DAYS)], rows)
+    rows_insert(OpenCount, OPEN_WRITTEN, rows)
     RollupState.objects.filter(pk=1).update(counted_at=now)
     return len(rows)
 
